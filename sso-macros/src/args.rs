@@ -1,0 +1,450 @@
+//! Parsing: the attribute's `key = value` pairs into a typed [`Args`], keeping every span.
+//!
+//! Only the shape is checked here (known keys, no duplicates, value kinds). What the values mean (is this
+//! URL acceptable, does this id carry the right prefix) is `validate`'s job.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprArray, ExprLit, ExprMacro, Ident, Lit, LitBool, LitStr, MetaNameValue, Token};
+
+use crate::errors::Errors;
+
+/// A setting's value: a string literal, or `env!("NAME")` that rustc expands in the generated code.
+#[derive(Clone)]
+pub(crate) enum Value {
+    Literal(LitStr),
+    Env { call: ExprMacro, name: LitStr },
+}
+
+impl Value {
+    /// The literal text, when it is known at expansion time.
+    pub(crate) fn literal(&self) -> Option<String> {
+        match self {
+            Value::Literal(lit) => Some(lit.value()),
+            Value::Env { .. } => None,
+        }
+    }
+
+    pub(crate) fn span(&self) -> Span {
+        match self {
+            Value::Literal(lit) => lit.span(),
+            Value::Env { call, .. } => call.span(),
+        }
+    }
+}
+
+impl ToTokens for Value {
+    /// An expression of type `&'static str`. `env!` is re-emitted with the user's span so that rustc reports
+    /// a missing variable at the attribute and cargo rebuilds when the variable changes.
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Value::Literal(lit) => lit.to_tokens(tokens),
+            Value::Env { call, name } => {
+                tokens.extend(quote_spanned!(call.span()=> ::core::env!(#name)));
+            }
+        }
+    }
+}
+
+/// One `key = value` setting with the span of its key, for errors about the setting as a whole.
+#[derive(Clone)]
+pub(crate) struct Setting<T> {
+    pub(crate) key: Ident,
+    pub(crate) value: T,
+}
+
+/// Which of the three mutually exclusive ways of choosing a connection the attribute uses.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum SelectorKind {
+    Organization,
+    Connection,
+    Provider,
+}
+
+impl SelectorKind {
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            SelectorKind::Organization => "organization",
+            SelectorKind::Connection => "connection",
+            SelectorKind::Provider => "provider",
+        }
+    }
+}
+
+/// The attribute's arguments, every field optional until `validate` has run.
+#[derive(Default)]
+pub(crate) struct Args {
+    pub(crate) redirect_uri: Option<Setting<Value>>,
+    pub(crate) client_id: Option<Setting<Value>>,
+    pub(crate) selector: Option<(SelectorKind, Setting<Value>)>,
+    pub(crate) domain_hint: Option<Setting<Value>>,
+    pub(crate) login_hint: Option<Setting<Value>>,
+    pub(crate) provider_scopes: Option<Setting<Vec<Value>>>,
+    pub(crate) role: Option<Setting<Value>>,
+    pub(crate) groups: Option<Setting<Vec<Value>>>,
+    pub(crate) allow_idp_initiated: Option<Setting<LitBool>>,
+}
+
+/// Every key the attribute accepts, for "did you mean" suggestions.
+pub(crate) const KNOWN_KEYS: &[&str] = &[
+    "redirect_uri",
+    "client_id",
+    "project",
+    "organization",
+    "connection",
+    "provider",
+    "domain_hint",
+    "login_hint",
+    "provider_scopes",
+    "role",
+    "groups",
+    "allow_idp_initiated",
+];
+
+/// Keys that name a secret. They get their own error: a secret in an attribute ends up in the binary.
+const SECRET_KEYS: &[&str] = &[
+    "api_key",
+    "client_secret",
+    "secret",
+    "secret_key",
+    "cookie_secret",
+    "workos_api_key",
+    "password",
+];
+
+/// Parses the attribute's token stream, collecting every mistake into `errors`.
+pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Args {
+    let mut args = Args::default();
+    let pairs = match Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse2(attr) {
+        Ok(pairs) => pairs,
+        Err(err) => {
+            errors.push(syn::Error::new(
+                err.span(),
+                format!(
+                    "{err}\nhelp: write the settings as `key = value` pairs, e.g. \
+                     #[workos_sso(redirect_uri = \"https://app.example.com/callback\", client_id = env!(\"WORKOS_CLIENT_ID\"))]"
+                ),
+            ));
+            return args;
+        }
+    };
+    for pair in pairs {
+        parse_pair(pair, &mut args, errors);
+    }
+    args
+}
+
+fn parse_pair(pair: MetaNameValue, args: &mut Args, errors: &mut Errors) {
+    let Some(key) = pair.path.get_ident().cloned() else {
+        errors.push(syn::Error::new_spanned(
+            &pair.path,
+            "expected a setting name such as `redirect_uri`, not a path",
+        ));
+        return;
+    };
+    let name = key.to_string();
+    let value = pair.value;
+    match name.as_str() {
+        "redirect_uri" => set(
+            &mut args.redirect_uri,
+            key,
+            value_of(&value, errors),
+            errors,
+        ),
+        "client_id" | "project" => {
+            if let Some(previous) = &args.client_id {
+                if previous.key != name {
+                    errors.push(syn::Error::new(
+                        key.span(),
+                        format!(
+                            "`{name}` and `{}` are the same setting (`project` is the older name of `client_id`)\n\
+                             help: keep only one of them",
+                            previous.key
+                        ),
+                    ));
+                    return;
+                }
+            }
+            set(&mut args.client_id, key, value_of(&value, errors), errors)
+        }
+        "organization" => set_selector(args, SelectorKind::Organization, key, &value, errors),
+        "connection" => set_selector(args, SelectorKind::Connection, key, &value, errors),
+        "provider" => set_selector(args, SelectorKind::Provider, key, &value, errors),
+        "domain_hint" => set(&mut args.domain_hint, key, value_of(&value, errors), errors),
+        "login_hint" => set(&mut args.login_hint, key, value_of(&value, errors), errors),
+        "role" => set(&mut args.role, key, value_of(&value, errors), errors),
+        "provider_scopes" => set(
+            &mut args.provider_scopes,
+            key,
+            list_of(&value, errors),
+            errors,
+        ),
+        "groups" => set(&mut args.groups, key, list_of(&value, errors), errors),
+        "allow_idp_initiated" => set(
+            &mut args.allow_idp_initiated,
+            key,
+            bool_of(&value, errors),
+            errors,
+        ),
+        _ if SECRET_KEYS.contains(&name.as_str()) => errors.push(secret_error(key.span(), &name)),
+        _ => errors.push(unknown_key_error(&key)),
+    }
+}
+
+fn set<T>(slot: &mut Option<Setting<T>>, key: Ident, value: Option<T>, errors: &mut Errors) {
+    let Some(value) = value else { return };
+    if let Some(first) = slot {
+        errors.push(syn::Error::new(
+            key.span(),
+            format!("`{key}` is set twice\nhelp: remove one of the two `{key} = ...`"),
+        ));
+        // Point at the first occurrence too, so both places show up in the editor.
+        errors.push(syn::Error::new(
+            first.key.span(),
+            format!("`{key}` is first set here"),
+        ));
+        return;
+    }
+    *slot = Some(Setting { key, value });
+}
+
+fn set_selector(
+    args: &mut Args,
+    kind: SelectorKind,
+    key: Ident,
+    value: &Expr,
+    errors: &mut Errors,
+) {
+    let Some(value) = value_of(value, errors) else {
+        return;
+    };
+    match &args.selector {
+        Some((previous, first)) if *previous == kind => {
+            errors.push(syn::Error::new(
+                key.span(),
+                format!("`{key}` is set twice\nhelp: remove one of the two `{key} = ...`"),
+            ));
+            errors.push(syn::Error::new(first.key.span(), format!("`{key}` is first set here")));
+        }
+        Some((previous, _)) => errors.push(syn::Error::new(
+            key.span(),
+            format!(
+                "`{}` and `{key}` are both set, but WorkOS takes exactly one of `organization`, `connection` \
+                 or `provider`\nhelp: keep the one that picks the identity provider; with none, the login route \
+                 takes it from the query (`?organization=org_...`)",
+                previous.key()
+            ),
+        )),
+        None => args.selector = Some((kind, Setting { key, value })),
+    }
+}
+
+/// A string literal or `env!("NAME")`; anything else is reported and skipped.
+fn value_of(expr: &Expr, errors: &mut Errors) -> Option<Value> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Some(Value::Literal(lit.clone())),
+        Expr::Macro(call) if call.mac.path.is_ident("env") => match call.mac.parse_body::<LitStr>()
+        {
+            Ok(name) => Some(Value::Env {
+                call: call.clone(),
+                name,
+            }),
+            Err(_) => {
+                errors.push(syn::Error::new_spanned(
+                    call,
+                    "`env!` takes one string literal here: the name of a variable set at compile time\n\
+                     help: write env!(\"WORKOS_CLIENT_ID\")",
+                ));
+                None
+            }
+        },
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                "expected a string literal or `env!(\"NAME\")`\n\
+                 help: write the value in quotes, e.g. \"org_01H...\", or read it at compile time with env!(\"NAME\")",
+            ));
+            None
+        }
+    }
+}
+
+/// A list such as `["Admins", "Engineering"]`; a lone value is accepted as a list of one.
+fn list_of(expr: &Expr, errors: &mut Errors) -> Option<Vec<Value>> {
+    match expr {
+        Expr::Array(ExprArray { elems, .. }) => {
+            let values: Vec<Value> = elems
+                .iter()
+                .filter_map(|elem| value_of(elem, errors))
+                .collect();
+            (values.len() == elems.len()).then_some(values)
+        }
+        single => value_of(single, errors).map(|value| vec![value]),
+    }
+}
+
+fn bool_of(expr: &Expr, errors: &mut Errors) -> Option<LitBool> {
+    if let Expr::Lit(ExprLit {
+        lit: Lit::Bool(lit),
+        ..
+    }) = expr
+    {
+        return Some(lit.clone());
+    }
+    errors.push(syn::Error::new_spanned(expr, "expected `true` or `false`"));
+    None
+}
+
+pub(crate) fn secret_error(span: Span, name: &str) -> syn::Error {
+    syn::Error::new(
+        span,
+        format!(
+            "`{name}` is a secret and secrets never go in the attribute: anything written here is compiled into \
+             the binary\nhelp: remove it and set the WORKOS_API_KEY environment variable (or `workos.api_key` \
+             in Rocket.toml) where the app runs"
+        ),
+    )
+}
+
+fn unknown_key_error(key: &Ident) -> syn::Error {
+    let name = key.to_string();
+    let suggestion = KNOWN_KEYS
+        .iter()
+        .map(|known| (edit_distance(&name, known), *known))
+        .filter(|(distance, known)| *distance <= known.len().max(name.len()) / 3 + 1)
+        .min();
+    let help = match suggestion {
+        Some((_, known)) => format!("help: did you mean `{known}`?"),
+        None => format!("help: the settings are {}", quote_list(KNOWN_KEYS, "and")),
+    };
+    syn::Error::new(key.span(), format!("unknown setting `{name}`\n{help}"))
+}
+
+/// `a`, `b` and `c` (with `conjunction` "and"), for messages.
+pub(crate) fn quote_list(items: &[&str], conjunction: &str) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("{} {conjunction} {last}", rest.join(", "))
+        }
+        _ => quoted.concat(),
+    }
+}
+
+/// Levenshtein distance; the inputs are short setting names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// `Some(x)` / `None` tokens for an optional setting.
+pub(crate) fn option_tokens<T: ToTokens>(value: Option<&T>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(input: &str) -> (Args, Vec<String>) {
+        let mut errors = Errors::default();
+        let args = parse(input.parse().unwrap(), &mut errors);
+        (args, errors.messages())
+    }
+
+    #[test]
+    fn literal_and_env_values_are_both_accepted() {
+        let (args, errors) = parse_str(
+            r#"redirect_uri = "http://localhost:8000/callback", project = env!("WORKOS_CLIENT_ID")"#,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            args.redirect_uri.unwrap().value.literal().as_deref(),
+            Some("http://localhost:8000/callback")
+        );
+        let client_id = args.client_id.unwrap();
+        assert_eq!(client_id.key, "project");
+        assert!(client_id.value.literal().is_none());
+        assert_eq!(
+            client_id.value.to_token_stream().to_string(),
+            r#":: core :: env ! ("WORKOS_CLIENT_ID")"#
+        );
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_closest_known_one() {
+        let (_, errors) = parse_str(r#"redirect_url = "https://a.example/cb""#);
+        assert_eq!(
+            errors,
+            ["unknown setting `redirect_url`\nhelp: did you mean `redirect_uri`?"]
+        );
+    }
+
+    #[test]
+    fn unrelated_unknown_key_lists_the_settings() {
+        let (_, errors) = parse_str(r#"colour = "blue""#);
+        assert!(
+            errors[0].contains("the settings are `redirect_uri`, `client_id`"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn every_mistake_is_reported_at_once() {
+        let (_, errors) = parse_str(
+            r#"redirect_url = "x", role = 3, organization = "org_1", connection = "conn_1""#,
+        );
+        assert_eq!(errors.len(), 3, "{errors:?}");
+    }
+
+    #[test]
+    fn project_and_client_id_together_are_refused() {
+        let (_, errors) = parse_str(r#"project = "client_1", client_id = "client_1""#);
+        assert!(errors[0].contains("are the same setting"), "{errors:?}");
+    }
+
+    #[test]
+    fn duplicate_key_points_at_both_places() {
+        let (_, errors) = parse_str(r#"role = "a", role = "b""#);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].starts_with("`role` is set twice"));
+    }
+
+    #[test]
+    fn secret_keys_are_refused_with_the_runtime_alternative() {
+        let (_, errors) = parse_str(r#"api_key = "sk_test_123""#);
+        assert!(errors[0].contains("WORKOS_API_KEY"), "{errors:?}");
+    }
+
+    #[test]
+    fn a_list_and_a_single_value_both_make_a_list() {
+        let (args, errors) = parse_str(r#"groups = ["Admins", "Ops"], provider_scopes = "email""#);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(args.groups.unwrap().value.len(), 2);
+        assert_eq!(args.provider_scopes.unwrap().value.len(), 1);
+    }
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("groups", "group"), 1);
+        assert_eq!(edit_distance("organisation", "organization"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}

@@ -1,0 +1,368 @@
+//! Validation: every compile-time rule about the attribute's values, errors accumulated.
+//!
+//! Literal values are checked here; `env!` values are only known to rustc, so the runtime checks them again
+//! when the app launches.
+
+use proc_macro2::Span;
+use url::{Host, Url};
+
+use crate::args::{quote_list, secret_error, Args, SelectorKind, Setting, Value};
+use crate::errors::Errors;
+
+/// The `provider` values WorkOS's `/sso/authorize` accepts, spelled as on the wire.
+pub(crate) const PROVIDERS: &[&str] = &[
+    "AppleOAuth",
+    "BitbucketOAuth",
+    "GitHubOAuth",
+    "GitLabOAuth",
+    "GoogleOAuth",
+    "IntuitOAuth",
+    "LinkedInOAuth",
+    "MicrosoftOAuth",
+    "SalesforceOAuth",
+    "SlackOAuth",
+    "VercelMarketplaceOAuth",
+    "VercelOAuth",
+    "XeroOAuth",
+];
+
+/// Arguments that passed every check: the required settings are present.
+pub(crate) struct Config {
+    pub(crate) redirect_uri: Value,
+    pub(crate) client_id: Value,
+    pub(crate) selector: Option<(SelectorKind, Value)>,
+    pub(crate) domain_hint: Option<Value>,
+    pub(crate) login_hint: Option<Value>,
+    pub(crate) provider_scopes: Vec<Value>,
+    pub(crate) role: Option<Value>,
+    pub(crate) groups: Vec<Value>,
+    pub(crate) allow_idp_initiated: bool,
+}
+
+/// Checks `args`; `None` when anything was reported into `errors`.
+pub(crate) fn validate(args: Args, errors: &mut Errors) -> Option<Config> {
+    check_no_secret_values(&args, errors);
+    if args.redirect_uri.is_none() {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "missing `redirect_uri`\nhelp: add `redirect_uri = \"https://app.example.com/callback\"`: the callback \
+             URL you allowlisted on the WorkOS dashboard's Redirects page",
+        ));
+    }
+    if args.client_id.is_none() {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "missing `client_id`\nhelp: add `client_id = env!(\"WORKOS_CLIENT_ID\")` (the older name `project` \
+             works too); it is the `client_...` id on the WorkOS dashboard's API Keys page",
+        ));
+    }
+    if let Some(setting) = &args.redirect_uri {
+        check_redirect_uri(&setting.value, errors);
+    }
+    if let Some(setting) = &args.client_id {
+        check_prefix(setting, &["client_", "project_"], "client_01H...", errors);
+    }
+    if let Some((kind, setting)) = &args.selector {
+        match kind {
+            SelectorKind::Organization => check_prefix(setting, &["org_"], "org_01H...", errors),
+            SelectorKind::Connection => check_prefix(setting, &["conn_"], "conn_01H...", errors),
+            SelectorKind::Provider => check_provider(&setting.value, errors),
+        }
+    }
+    for setting in [&args.domain_hint, &args.login_hint, &args.role]
+        .into_iter()
+        .flatten()
+    {
+        check_not_empty(&setting.value, &setting.key, errors);
+    }
+    for setting in [&args.groups, &args.provider_scopes].into_iter().flatten() {
+        if setting.value.is_empty() {
+            errors.push(syn::Error::new(
+                setting.key.span(),
+                format!(
+                    "`{}` is an empty list\nhelp: name at least one value, or remove the setting",
+                    setting.key
+                ),
+            ));
+        }
+        for value in &setting.value {
+            check_not_empty(value, &setting.key, errors);
+        }
+    }
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(Config {
+        redirect_uri: args.redirect_uri?.value,
+        client_id: args.client_id?.value,
+        selector: args.selector.map(|(kind, setting)| (kind, setting.value)),
+        domain_hint: args.domain_hint.map(|s| s.value),
+        login_hint: args.login_hint.map(|s| s.value),
+        provider_scopes: args.provider_scopes.map(|s| s.value).unwrap_or_default(),
+        role: args.role.map(|s| s.value),
+        groups: args.groups.map(|s| s.value).unwrap_or_default(),
+        allow_idp_initiated: args.allow_idp_initiated.is_some_and(|s| s.value.value),
+    })
+}
+
+/// A WorkOS API key pasted into any setting would be compiled into the binary.
+fn check_no_secret_values(args: &Args, errors: &mut Errors) {
+    let singles = [
+        &args.redirect_uri,
+        &args.client_id,
+        &args.domain_hint,
+        &args.login_hint,
+        &args.role,
+    ];
+    let selector = args.selector.as_ref().map(|(_, setting)| setting);
+    let lists = [&args.groups, &args.provider_scopes];
+    let values = singles
+        .into_iter()
+        .flatten()
+        .chain(selector)
+        .map(|s| (&s.key, &s.value))
+        .chain(
+            lists
+                .into_iter()
+                .flatten()
+                .flat_map(|s| s.value.iter().map(move |v| (&s.key, v))),
+        );
+    for (key, value) in values {
+        if value.literal().is_some_and(|text| text.starts_with("sk_")) {
+            errors.push(secret_error(value.span(), &format!("the value of {key}")));
+        }
+    }
+}
+
+fn check_redirect_uri(value: &Value, errors: &mut Errors) {
+    let Some(text) = value.literal() else { return };
+    let problem = match Url::parse(&text) {
+        Err(url::ParseError::RelativeUrlWithoutBase) => Some(
+            "`redirect_uri` must be an absolute URL with a scheme and a host\nhelp: write the full URL, e.g. \
+             \"https://app.example.com/callback\""
+                .to_owned(),
+        ),
+        Err(err) => Some(format!(
+            "`redirect_uri` is not a valid URL: {err}\nhelp: write the full callback URL, e.g. \
+             \"https://app.example.com/callback\""
+        )),
+        Ok(url) => redirect_uri_problem(&url),
+    };
+    if let Some(message) = problem {
+        errors.push(syn::Error::new(value.span(), message));
+    }
+}
+
+/// What is wrong with a parsed redirect URI, by WorkOS's rules and RFC 6749 §3.1.2.
+fn redirect_uri_problem(url: &Url) -> Option<String> {
+    if url.fragment().is_some() {
+        return Some(
+            "`redirect_uri` must not contain a fragment (`#...`): OAuth forbids them in redirect URIs\n\
+             help: remove everything from `#` on"
+                .to_owned(),
+        );
+    }
+    let Some(host) = url.host() else {
+        return Some(
+            "`redirect_uri` must name a host\nhelp: e.g. \"https://app.example.com/callback\""
+                .to_owned(),
+        );
+    };
+    match url.scheme() {
+        "https" => None,
+        "http" if is_loopback(&host) => None,
+        "http" => Some(format!(
+            "`redirect_uri` uses plain http for `{host}`: WorkOS allows http only for localhost and 127.0.0.1\n\
+             help: use \"https://{host}{}\"",
+            url.path()
+        )),
+        other => Some(format!(
+            "`redirect_uri` has the scheme `{other}`; a web app's callback is an https URL\n\
+             help: e.g. \"https://app.example.com/callback\""
+        )),
+    }
+}
+
+fn is_loopback(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(domain) => *domain == "localhost",
+        Host::Ipv4(ip) => ip.is_loopback(),
+        Host::Ipv6(ip) => ip.is_loopback(),
+    }
+}
+
+fn check_prefix(setting: &Setting<Value>, prefixes: &[&str], example: &str, errors: &mut Errors) {
+    let Some(text) = setting.value.literal() else {
+        return;
+    };
+    if text.starts_with("sk_") {
+        return; // reported as a secret already
+    }
+    let body = prefixes.iter().find_map(|prefix| text.strip_prefix(prefix));
+    let well_formed =
+        body.is_some_and(|b| !b.is_empty() && b.chars().all(|c| c.is_ascii_alphanumeric()));
+    if !well_formed {
+        errors.push(syn::Error::new(
+            setting.value.span(),
+            format!(
+                "`{}` must be a WorkOS id starting with {}, found \"{text}\"\nhelp: copy the id from the WorkOS \
+                 dashboard, e.g. \"{example}\"",
+                setting.key,
+                quote_list(prefixes, "or")
+            ),
+        ));
+    }
+}
+
+fn check_provider(value: &Value, errors: &mut Errors) {
+    let Some(text) = value.literal() else { return };
+    if PROVIDERS.contains(&text.as_str()) {
+        return;
+    }
+    let same_but_case = PROVIDERS
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(&text));
+    let help = match same_but_case {
+        Some(known) => format!("help: the spelling WorkOS expects is \"{known}\""),
+        None => format!("help: the providers are {}", quote_list(PROVIDERS, "and")),
+    };
+    errors.push(syn::Error::new(
+        value.span(),
+        format!("unknown provider \"{text}\"\n{help}"),
+    ));
+}
+
+fn check_not_empty(value: &Value, key: &syn::Ident, errors: &mut Errors) {
+    if value.literal().is_some_and(|text| text.trim().is_empty()) {
+        errors.push(syn::Error::new(
+            value.span(),
+            format!("`{key}` is empty\nhelp: give it a value, or remove the setting"),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::parse;
+
+    fn check(input: &str) -> Vec<String> {
+        let mut errors = Errors::default();
+        let args = parse(input.parse().unwrap(), &mut errors);
+        let config = validate(args, &mut errors);
+        assert_eq!(config.is_some(), errors.is_empty());
+        errors.messages()
+    }
+
+    const OK: &str =
+        r#"redirect_uri = "https://app.example.com/callback", client_id = "client_01ABC""#;
+
+    #[test]
+    fn a_minimal_configuration_is_valid() {
+        assert!(check(OK).is_empty());
+    }
+
+    #[test]
+    fn both_missing_required_settings_are_reported() {
+        let errors = check(r#"role = "admin""#);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].starts_with("missing `redirect_uri`"));
+        assert!(errors[1].starts_with("missing `client_id`"));
+    }
+
+    #[test]
+    fn redirect_uri_rules() {
+        let cases = [
+            ("/callback", "must be an absolute URL"),
+            ("https://", "is not a valid URL"),
+            (
+                "https://app.example.com/cb#frag",
+                "must not contain a fragment",
+            ),
+            ("http://app.example.com/cb", "plain http"),
+            ("ftp://app.example.com/cb", "scheme `ftp`"),
+        ];
+        for (uri, expected) in cases {
+            let errors = check(&format!(
+                r#"redirect_uri = "{uri}", client_id = "client_1""#
+            ));
+            assert!(
+                errors.len() == 1 && errors[0].contains(expected),
+                "{uri}: {errors:?}"
+            );
+        }
+        for uri in [
+            "http://localhost:8000/cb",
+            "http://127.0.0.1/cb",
+            "http://[::1]:8000/cb",
+        ] {
+            assert!(
+                check(&format!(
+                    r#"redirect_uri = "{uri}", client_id = "client_1""#
+                ))
+                .is_empty(),
+                "{uri}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_need_their_prefix() {
+        for (setting, expected) in [
+            (
+                r#"organization = "conn_1""#,
+                "`organization` must be a WorkOS id starting with `org_`",
+            ),
+            (
+                r#"connection = "org_1""#,
+                "`connection` must be a WorkOS id starting with `conn_`",
+            ),
+            (
+                r#"organization = "org_""#,
+                "`organization` must be a WorkOS id starting with `org_`, found \"org_\"",
+            ),
+        ] {
+            let errors = check(&format!("{OK}, {setting}"));
+            assert!(
+                errors.len() == 1 && errors[0].starts_with(expected),
+                "{setting}: {errors:?}"
+            );
+        }
+        let errors = check(r#"redirect_uri = "https://a.example/cb", project = "proj_1""#);
+        assert!(
+            errors[0].contains("starting with `client_` or `project_`"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_provider_lists_the_valid_ones_or_fixes_the_case() {
+        let errors = check(&format!(r#"{OK}, provider = "Okta""#));
+        assert!(errors[0].contains("`GoogleOAuth`"), "{errors:?}");
+        let errors = check(&format!(r#"{OK}, provider = "GithubOAuth""#));
+        assert!(errors[0].contains("\"GitHubOAuth\""), "{errors:?}");
+        assert!(check(&format!(r#"{OK}, provider = "GitHubOAuth""#)).is_empty());
+    }
+
+    #[test]
+    fn an_api_key_in_any_setting_is_refused() {
+        let errors = check(&format!(r#"{OK}, login_hint = "sk_test_abc""#));
+        assert!(
+            errors.len() == 1 && errors[0].contains("secrets never go in the attribute"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn env_values_are_left_to_rustc_and_the_runtime() {
+        let errors =
+            check(r#"redirect_uri = env!("CALLBACK"), client_id = env!("WORKOS_CLIENT_ID")"#);
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn empty_values_and_lists_are_refused() {
+        let errors = check(&format!(r#"{OK}, role = "", groups = []"#));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+}
