@@ -10,4 +10,5 @@ pub mod client;
 pub mod config;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod flow;
 pub mod profile;
