@@ -11,3 +11,7 @@ pub mod config;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod profile;
+
+pub use client::{WorkosClient, WorkosError};
+pub use config::WorkosConfig;
+pub use profile::Profile;
