@@ -1,6 +1,6 @@
 //! WorkOS enterprise Single Sign-On for Rocket.
 //!
-//! This crate holds the WorkOS HTTP client ([`client`]), the typed [`Profile`](profile::Profile), the
+//! This crate holds the WorkOS HTTP client ([`client`]), the typed [`Profile`], the
 //! runtime configuration ([`config`]) and, behind the `emulator` feature, an embedded WorkOS-compatible
 //! server ([`emulator`]) used by the quickstart and the tests.
 #![forbid(unsafe_code)]

@@ -296,7 +296,7 @@ mod tests {
         ];
         for (selector, (name, value)) in cases {
             let pairs = pairs(&request(selector).url(&config()));
-            assert_eq!(pairs[3], ((name.to_owned(), value.to_owned())));
+            assert_eq!(pairs[3], (name.to_owned(), value.to_owned()));
             let selector_names = ["connection", "organization", "provider"];
             assert_eq!(
                 pairs

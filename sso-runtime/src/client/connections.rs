@@ -2,9 +2,8 @@
 
 use reqwest::Method;
 use serde::Deserialize;
-use url::Url;
 
-use super::http::{endpoint_url, Call};
+use super::http::Call;
 use super::open_enum::open_enum;
 use super::{WorkosClient, WorkosError};
 use crate::profile::ConnectionType;
@@ -194,7 +193,7 @@ impl ListConnectionsParams {
         self
     }
 
-    fn apply_to(&self, url: &mut Url) {
+    fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let limit = self.limit.map(|limit| limit.to_string());
         let pairs = [
             (
@@ -209,12 +208,10 @@ impl ListConnectionsParams {
             ("before", self.before.as_deref()),
             ("after", self.after.as_deref()),
         ];
-        let mut query = url.query_pairs_mut();
-        for (name, value) in pairs {
-            if let Some(value) = value {
-                query.append_pair(name, value);
-            }
-        }
+        pairs
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?.to_owned())))
+            .collect()
     }
 }
 
@@ -246,17 +243,10 @@ impl WorkosClient {
         &self,
         params: &ListConnectionsParams,
     ) -> Result<ConnectionList, WorkosError> {
-        let mut url = endpoint_url(&self.inner.config.base_url, &["connections"]);
-        params.apply_to(&mut url);
-        Call::new(
-            self,
-            Method::GET,
-            "GET /connections",
-            url,
-            self.inner.config.api_key.expose(),
-        )
-        .receive()
-        .await
+        Call::with_api_key(self, Method::GET, "GET /connections", &["connections"])
+            .query(&params.query_pairs())
+            .receive()
+            .await
     }
 
     /// Lists every connection matching `params`, following `after` cursors from `params`' position to the end.
@@ -307,13 +297,11 @@ impl WorkosClient {
     /// # }
     /// ```
     pub async fn get_connection(&self, id: &str) -> Result<Connection, WorkosError> {
-        let url = endpoint_url(&self.inner.config.base_url, &["connections", id]);
-        Call::new(
+        Call::with_api_key(
             self,
             Method::GET,
             "GET /connections/{id}",
-            url,
-            self.inner.config.api_key.expose(),
+            &["connections", id],
         )
         .receive()
         .await
@@ -331,13 +319,11 @@ impl WorkosClient {
     /// # }
     /// ```
     pub async fn delete_connection(&self, id: &str) -> Result<(), WorkosError> {
-        let url = endpoint_url(&self.inner.config.base_url, &["connections", id]);
-        Call::new(
+        Call::with_api_key(
             self,
             Method::DELETE,
             "DELETE /connections/{id}",
-            url,
-            self.inner.config.api_key.expose(),
+            &["connections", id],
         )
         .receive_nothing()
         .await
@@ -384,9 +370,9 @@ mod tests {
     }"#;
 
     fn query(params: &ListConnectionsParams) -> String {
-        let mut url = Url::parse("https://api.workos.com/connections").unwrap();
-        params.apply_to(&mut url);
-        url.query().unwrap_or_default().to_owned()
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params.query_pairs())
+            .finish()
     }
 
     #[test]

@@ -25,15 +25,17 @@ pub(crate) struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    /// Starts a call to `url`, authenticated with `bearer`. Only `GET`s are retried.
+    /// Starts a call to the API path made of `path` segments, authenticated with `bearer`. Only `GET`s are
+    /// retried.
     pub(crate) fn new(
         client: &'a WorkosClient,
         method: Method,
         endpoint: &'static str,
-        url: Url,
+        path: &[&str],
         bearer: &'a str,
     ) -> Self {
         let idempotent = method == Method::GET;
+        let url = endpoint_url(&client.inner.config.base_url, path);
         let request = client.inner.http.request(method, url).bearer_auth(bearer);
         Self {
             client,
@@ -43,6 +45,28 @@ impl<'a> Call<'a> {
             secrets: vec![bearer],
             quote_body: true,
         }
+    }
+
+    /// Starts a call authenticated with the API key, as every endpoint but `GET /sso/profile` is.
+    pub(crate) fn with_api_key(
+        client: &'a WorkosClient,
+        method: Method,
+        endpoint: &'static str,
+        path: &[&str],
+    ) -> Self {
+        Self::new(
+            client,
+            method,
+            endpoint,
+            path,
+            client.inner.config.api_key.expose(),
+        )
+    }
+
+    /// Adds query parameters.
+    pub(crate) fn query(mut self, pairs: &[(&str, String)]) -> Self {
+        self.request = self.request.query(pairs);
+        self
     }
 
     /// Sends `body` as JSON.
@@ -88,13 +112,15 @@ impl<'a> Call<'a> {
             ..
         } = self;
         let attempt = |request: RequestBuilder| attempt(endpoint, request, &secrets);
+        if !idempotent {
+            return attempt(request).await;
+        }
         let policy = client.inner.retry;
         let mut retries = 0;
         loop {
             // `try_clone` only fails for streaming bodies, which no call uses; such a request is sent once.
-            let copy = match request.try_clone() {
-                Some(copy) if idempotent => copy,
-                _ => return attempt(request).await,
+            let Some(copy) = request.try_clone() else {
+                return attempt(request).await;
             };
             match attempt(copy).await {
                 Err(error) => match policy.delay(retries, &error) {

@@ -73,7 +73,7 @@ async fn rate_limited_get_waits_for_retry_after() {
     .await;
     let started = Instant::now();
     let profile = client(&server)
-        .get_profile(&serde_json::from_str("\"at_1\"").unwrap())
+        .get_profile(&AccessToken::new("at_1"))
         .await
         .unwrap();
     assert_eq!(profile.id, "prof_1");
@@ -207,7 +207,7 @@ async fn undecodable_token_response_is_not_quoted() {
 #[tokio::test]
 async fn profile_is_fetched_with_the_access_token_not_the_api_key() {
     let server = TestServer::start(vec![Reply::new(200, PROFILE)]).await;
-    let token: AccessToken = serde_json::from_str("\"at_secret_1\"").unwrap();
+    let token = AccessToken::new("at_secret_1");
     client(&server).get_profile(&token).await.unwrap();
     let request = &server.requests()[0];
     assert_eq!(

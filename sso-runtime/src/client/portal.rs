@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use super::http::{endpoint_url, Call};
+use super::http::Call;
 use super::open_enum::open_enum;
 use super::secret::secret_string;
 use super::{WorkosClient, WorkosError};
@@ -102,19 +102,13 @@ impl WorkosClient {
         &self,
         request: &PortalLinkRequest,
     ) -> Result<PortalLink, WorkosError> {
-        let api_key = self.inner.config.api_key.expose();
-        let url = endpoint_url(&self.inner.config.base_url, &["portal", "generate_link"]);
-        let response: PortalLinkResponse = Call::new(
-            self,
-            Method::POST,
-            "POST /portal/generate_link",
-            url,
-            api_key,
-        )
-        .json(request)
-        .body_carries_secrets()
-        .receive()
-        .await?;
+        let path = ["portal", "generate_link"];
+        let response: PortalLinkResponse =
+            Call::with_api_key(self, Method::POST, "POST /portal/generate_link", &path)
+                .json(request)
+                .body_carries_secrets()
+                .receive()
+                .await?;
         Ok(PortalLink(response.link))
     }
 }

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::authorize::Provider;
-use super::http::{endpoint_url, Call};
+use super::http::Call;
 use super::secret::secret_string;
 use super::{PkceVerifier, WorkosClient, WorkosError};
 use crate::profile::Profile;
@@ -34,9 +34,25 @@ impl AuthorizationCode {
 secret_string! {
     /// The WorkOS SSO access token: opaque, short-lived, good only as the bearer for
     /// [`WorkosClient::get_profile`]. `Debug` and `Display` print `<redacted>`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use rocket_workos_sso::client::AccessToken;
+    ///
+    /// let token = AccessToken::new("eyJhbGciOiJSUzI1NiIsImtpZCI6InNzby...");
+    /// assert_eq!(format!("{token:?}"), "<redacted>");
+    /// ```
     #[derive(Deserialize)]
     #[serde(transparent)]
     pub struct AccessToken;
+}
+
+impl AccessToken {
+    /// Wraps an access token received from elsewhere, e.g. by a service that only fetches profiles.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(token.into())
+    }
 }
 
 secret_string! {
@@ -129,17 +145,10 @@ impl WorkosClient {
             code: code.expose(),
             code_verifier: verifier.map(PkceVerifier::expose),
         };
-        let url = endpoint_url(&config.base_url, &["sso", "token"]);
-        let mut call = Call::new(
-            self,
-            Method::POST,
-            "POST /sso/token",
-            url,
-            config.api_key.expose(),
-        )
-        .json(&body)
-        .secret(code.expose())
-        .body_carries_secrets();
+        let mut call = Call::with_api_key(self, Method::POST, "POST /sso/token", &["sso", "token"])
+            .json(&body)
+            .secret(code.expose())
+            .body_carries_secrets();
         if let Some(verifier) = verifier {
             call = call.secret(verifier.expose());
         }
@@ -160,12 +169,11 @@ impl WorkosClient {
     /// # }
     /// ```
     pub async fn get_profile(&self, access_token: &AccessToken) -> Result<Profile, WorkosError> {
-        let url = endpoint_url(&self.inner.config.base_url, &["sso", "profile"]);
         Call::new(
             self,
             Method::GET,
             "GET /sso/profile",
-            url,
+            &["sso", "profile"],
             access_token.expose(),
         )
         .receive()
