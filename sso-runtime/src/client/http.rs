@@ -10,12 +10,13 @@ use serde::Serialize;
 use url::Url;
 
 use super::error::{ApiError, DecodeError, TransportError, WorkosError};
+use super::retry::RetryPolicy;
 use super::WorkosClient;
 
 /// One call to WorkOS, assembled by an endpoint method and sent with [`Call::receive`] or
 /// [`Call::receive_nothing`].
 pub(crate) struct Call<'a> {
-    client: &'a WorkosClient,
+    retry: RetryPolicy,
     endpoint: &'static str,
     request: RequestBuilder,
     idempotent: bool,
@@ -38,7 +39,7 @@ impl<'a> Call<'a> {
         let url = endpoint_url(&client.inner.config.base_url, path);
         let request = client.inner.http.request(method, url).bearer_auth(bearer);
         Self {
-            client,
+            retry: client.inner.retry,
             endpoint,
             request,
             idempotent,
@@ -104,7 +105,7 @@ impl<'a> Call<'a> {
 
     async fn send(self) -> Result<Vec<u8>, WorkosError> {
         let Call {
-            client,
+            retry,
             endpoint,
             request,
             idempotent,
@@ -115,7 +116,6 @@ impl<'a> Call<'a> {
         if !idempotent {
             return attempt(request).await;
         }
-        let policy = client.inner.retry;
         let mut retries = 0;
         loop {
             // `try_clone` only fails for streaming bodies, which no call uses; such a request is sent once.
@@ -123,7 +123,7 @@ impl<'a> Call<'a> {
                 return attempt(request).await;
             };
             match attempt(copy).await {
-                Err(error) => match policy.delay(retries, &error) {
+                Err(error) => match retry.delay(retries, &error) {
                     Some(delay) => {
                         tokio::time::sleep(delay).await;
                         retries += 1;

@@ -380,3 +380,28 @@ async fn portal_link_is_generated_from_a_201() {
     );
     assert_eq!(recorded.body, r#"{"organization":"org_1","intent":"sso"}"#);
 }
+
+#[test]
+fn client_and_its_futures_can_cross_threads() {
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_sync<T: Send + Sync>() {}
+    assert_sync::<WorkosClient>();
+    let config = WorkosConfig::builder(
+        ApiKey::new(API_KEY).unwrap(),
+        ClientId::new("client_123").unwrap(),
+    )
+    .build()
+    .unwrap();
+    let client = WorkosClient::new(config).unwrap();
+    let (code, token) = (AuthorizationCode::new(CODE), AccessToken::new("at_1"));
+    let params = ListConnectionsParams::new();
+    let portal = PortalLinkRequest::new("org_1", PortalIntent::Sso);
+    // Rocket handlers run on a multi-threaded runtime, so every call's future must be `Send`.
+    assert_send(&client.exchange_code(&code, None));
+    assert_send(&client.get_profile(&token));
+    assert_send(&client.list_connections(&params));
+    assert_send(&client.list_all_connections(params.clone()));
+    assert_send(&client.get_connection("conn_1"));
+    assert_send(&client.delete_connection("conn_1"));
+    assert_send(&client.generate_portal_link(&portal));
+}
