@@ -187,6 +187,15 @@ async fn invalid_grant_is_classified_and_its_display_holds_no_secrets() {
 }
 
 #[tokio::test]
+async fn api_key_echoed_in_an_error_is_scrubbed() {
+    let body = format!(r#"{{"message":"Invalid API key '{API_KEY}'"}}"#);
+    let server = TestServer::start(vec![Reply::new(401, &body)]).await;
+    let err = client(&server).get_connection("conn_1").await.unwrap_err();
+    assert_eq!(err.api_kind(), Some(ApiErrorKind::Unauthorized));
+    assert!(!format!("{err} {err:?}").contains(API_KEY), "{err}");
+}
+
+#[tokio::test]
 async fn undecodable_token_response_is_not_quoted() {
     let server = TestServer::start(vec![Reply::new(
         200,
