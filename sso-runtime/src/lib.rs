@@ -1,6 +1,6 @@
 //! WorkOS enterprise Single Sign-On for Rocket.
 //!
-//! This crate holds the WorkOS HTTP client ([`client`]), the typed [`Profile`](profile::Profile), the
+//! This crate holds the WorkOS HTTP client ([`client`]), the typed [`Profile`], the
 //! runtime configuration ([`config`]) and, behind the `emulator` feature, an embedded WorkOS-compatible
 //! server ([`emulator`]) used by the quickstart and the tests.
 #![forbid(unsafe_code)]
@@ -12,3 +12,7 @@ pub mod config;
 pub mod emulator;
 pub mod flow;
 pub mod profile;
+
+pub use client::{WorkosClient, WorkosError};
+pub use config::WorkosConfig;
+pub use profile::Profile;
