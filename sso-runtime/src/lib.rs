@@ -2,7 +2,7 @@
 //!
 //! This crate holds the WorkOS HTTP client ([`client`]), the typed [`Profile`], the
 //! runtime configuration ([`config`]) and, behind the `emulator` feature, an embedded WorkOS-compatible
-//! server ([`emulator`]) used by the quickstart and the tests.
+//! server (`emulator`) used by the quickstart and the tests.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
