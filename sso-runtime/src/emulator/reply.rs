@@ -1,14 +1,17 @@
 //! What a route answers, before the server turns it into bytes.
 
+use std::future::Future as _;
 use std::io;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
 use hyper::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use hyper::{Response, StatusCode};
 use serde_json::{json, Value};
+use tokio::time::Sleep;
 use url::Url;
 
 /// The `X-Request-ID` header every WorkOS response carries.
@@ -102,7 +105,7 @@ impl Reply {
         let mut response = Response::new(ReplyBody {
             data: Some(sent).filter(|data| !data.is_empty()),
             declared,
-            truncated,
+            cut: truncated.then(|| Box::pin(tokio::time::sleep(CUT_AFTER))),
         });
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
@@ -116,13 +119,17 @@ impl Reply {
     }
 }
 
-/// A response body sent in one frame; a truncated one fails after its frame, which makes hyper close
-/// the connection short of the announced `Content-Length`.
+/// How long a truncated body waits before failing. Failing at once would make hyper abort before it
+/// flushed anything, and the client would see no response at all instead of a short one.
+const CUT_AFTER: Duration = Duration::from_millis(20);
+
+/// A response body sent in one frame; a truncated one fails a moment after its frame, which makes hyper
+/// close the connection short of the announced `Content-Length`.
 #[derive(Debug)]
 pub(crate) struct ReplyBody {
     data: Option<Bytes>,
     declared: u64,
-    truncated: bool,
+    cut: Option<Pin<Box<Sleep>>>,
 }
 
 impl Body for ReplyBody {
@@ -131,23 +138,24 @@ impl Body for ReplyBody {
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
+        context: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         if let Some(data) = self.data.take() {
             return Poll::Ready(Some(Ok(Frame::data(data))));
         }
-        if self.truncated {
-            self.truncated = false;
-            return Poll::Ready(Some(Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "body truncated on purpose",
-            ))));
-        }
-        Poll::Ready(None)
+        let Some(cut) = self.cut.as_mut() else {
+            return Poll::Ready(None);
+        };
+        ready!(cut.as_mut().poll(context));
+        self.cut = None;
+        Poll::Ready(Some(Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "body truncated on purpose",
+        ))))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_none() && !self.truncated
+        self.data.is_none() && self.cut.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
