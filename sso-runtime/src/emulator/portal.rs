@@ -91,36 +91,8 @@ pub(crate) fn create(state: &mut State, form: &Params) -> Reply {
         Ok((secret, portal)) => (secret.to_owned(), portal.clone()),
         Err(page) => return page,
     };
-    let request = (|| {
-        let name = form
-            .get("name")
-            .map(str::trim)
-            .filter(|name| !name.is_empty())
-            .ok_or("Give the connection a name.")?;
-        let kind = form
-            .get("connection_type")
-            .filter(|kind| PORTAL_CONNECTION_TYPES.contains(kind))
-            .ok_or("Pick one of the listed identity providers.")?;
-        let people = form
-            .get("users")
-            .map(parse_users)
-            .unwrap_or_default()
-            .ok_or("List at least one user, one per line, each with a valid email.")?;
-        Ok::<_, &str>((
-            Connection::for_organization(portal.organization_id.clone(), kind, name),
-            people,
-        ))
-    })();
-    match request {
-        Ok((connection, people)) => {
-            let users: Vec<User> = people
-                .into_iter()
-                .map(|(email, first_name, last_name)| User {
-                    first_name,
-                    last_name,
-                    ..User::new(connection.id.clone(), email)
-                })
-                .collect();
+    match new_connection(form, &portal.organization_id) {
+        Ok((connection, users)) => {
             let page = pages::portal_done(&connection, users.len(), portal.success_url.as_deref());
             let seed = &mut state.settings.seed;
             seed.connections.push(connection);
@@ -132,6 +104,28 @@ pub(crate) fn create(state: &mut State, form: &Params) -> Reply {
             pages::portal_form(&organization_name(state, &portal), &secret, Some(problem)),
         ),
     }
+}
+
+/// The connection and users the portal form describes, or what to fix.
+fn new_connection(
+    form: &Params,
+    organization_id: &str,
+) -> Result<(Connection, Vec<User>), &'static str> {
+    let name = form
+        .get("name")
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .ok_or("Give the connection a name.")?;
+    let kind = form
+        .get("connection_type")
+        .filter(|kind| PORTAL_CONNECTION_TYPES.contains(kind))
+        .ok_or("Pick one of the listed identity providers.")?;
+    let connection = Connection::for_organization(organization_id, kind, name);
+    let users = form
+        .get("users")
+        .and_then(|text| parse_users(text, &connection.id))
+        .ok_or("List at least one user, one per line, each with a valid email.")?;
+    Ok((connection, users))
 }
 
 /// The secret and its link, or the page explaining that the link is unusable.
@@ -158,10 +152,10 @@ fn organization_name(state: &State, portal: &PortalLink) -> String {
         .map_or_else(|| portal.organization_id.clone(), |org| org.name.clone())
 }
 
-/// Email, first and last name per non-empty line: `ada@x.test` or `Ada Lovelace <ada@x.test>`.
+/// Users of `connection_id`, one per non-empty line: `ada@x.test` or `Ada Lovelace <ada@x.test>`.
 /// `None` when a line is not understood or there is no line at all.
-fn parse_users(text: &str) -> Option<Vec<(String, Option<String>, Option<String>)>> {
-    let users: Option<Vec<_>> = text
+fn parse_users(text: &str, connection_id: &str) -> Option<Vec<User>> {
+    let users: Option<Vec<User>> = text
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
@@ -170,19 +164,22 @@ fn parse_users(text: &str) -> Option<Vec<(String, Option<String>, Option<String>
                 .strip_suffix('>')
                 .and_then(|rest| rest.rsplit_once('<'))
             {
-                Some((name, email)) => (Some(name.trim()), email.trim()),
-                None => (None, line),
+                Some((name, email)) => (name.trim(), email.trim()),
+                None => ("", line),
             };
             let valid = email
                 .split_once('@')
                 .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
             let mut words = name
-                .unwrap_or_default()
                 .splitn(2, ' ')
                 .map(str::trim)
                 .filter(|word| !word.is_empty())
                 .map(String::from);
-            valid.then(|| (email.to_owned(), words.next(), words.next()))
+            valid.then(|| User {
+                first_name: words.next(),
+                last_name: words.next(),
+                ..User::new(connection_id, email)
+            })
         })
         .collect();
     users.filter(|users| !users.is_empty())
@@ -194,20 +191,22 @@ mod tests {
 
     #[test]
     fn users_may_carry_names() {
-        let users = parse_users("Ada Lovelace <ada@x.test>\n\n bob@x.test ").unwrap();
+        let users = parse_users("Ada Lovelace <ada@x.test>\n\n bob@x.test ", "conn_1").unwrap();
+        let names: Vec<_> = users
+            .iter()
+            .map(|user| (user.email.as_str(), user.full_name()))
+            .collect();
         assert_eq!(
-            users[0],
-            (
-                "ada@x.test".into(),
-                Some("Ada".into()),
-                Some("Lovelace".into())
-            )
+            names,
+            [
+                ("ada@x.test", Some("Ada Lovelace".into())),
+                ("bob@x.test", None)
+            ]
         );
-        assert_eq!(users[1], ("bob@x.test".into(), None, None));
     }
 
     #[test]
     fn a_line_without_an_email_is_refused() {
-        assert_eq!(parse_users("ada@x.test\nnot an email"), None);
+        assert_eq!(parse_users("ada@x.test\nnot an email", "conn_1"), None);
     }
 }

@@ -163,7 +163,7 @@ impl Connection {
 ///
 /// let dana = User::new(EXAMPLE_CONNECTION_ID, "dana@example.com")
 ///     .named("Dana", "Reyes")
-///     .with_role(Some("admin"))
+///     .with_role("admin")
 ///     .with_groups(["Engineering"]);
 /// assert!(dana.id.starts_with("prof_"));
 /// ```
