@@ -298,6 +298,23 @@ async fn the_clock_can_be_advanced_over_http() {
 }
 
 #[tokio::test]
+async fn absurd_clock_advances_do_not_break_the_server() {
+    let emulator = auto_emulator().await;
+    emulator.advance_clock(Duration::MAX);
+    control(
+        &emulator,
+        "__emulator/clock",
+        json!({ "advance_secs": u64::MAX }),
+    )
+    .await;
+    let code = example_code(&emulator).await;
+    assert_eq!(
+        exchange_code(&emulator, &code).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn reset_restores_the_seed_and_clears_codes() {
     let emulator = auto_emulator().await;
     let code = example_code(&emulator).await;

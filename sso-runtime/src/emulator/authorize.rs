@@ -226,7 +226,7 @@ fn show_test_idp(state: &mut State, grant: Grant) -> Reply {
     state
         .session
         .pending
-        .insert(session, grant, now, now + state.settings.code_ttl);
+        .insert(session, grant, now, state.settings.code_ttl);
     Reply::html(StatusCode::OK, page)
 }
 
@@ -251,7 +251,7 @@ fn issue_code(state: &mut State, grant: Grant, user_id: String) -> Reply {
         code,
         IssuedCode { grant, user_id },
         now,
-        now + state.settings.code_ttl,
+        state.settings.code_ttl,
     );
     Reply::redirect(&location)
 }

@@ -58,7 +58,7 @@ pub(crate) fn advance_clock(state: &mut State, body: &[u8]) -> Reply {
     }
     match serde_json::from_slice::<Advance>(body) {
         Ok(advance) => {
-            state.session.clock_offset += Duration::from_secs(advance.advance_secs);
+            state.advance_clock(Duration::from_secs(advance.advance_secs));
             Reply::empty(StatusCode::NO_CONTENT)
         }
         Err(error) => Reply::message(

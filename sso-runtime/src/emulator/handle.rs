@@ -292,7 +292,7 @@ impl Emulator {
 
     /// Moves the emulator's clock forward, so codes, tokens and links expire without waiting.
     pub fn advance_clock(&self, by: Duration) {
-        self.shared.lock().session.clock_offset += by;
+        self.shared.lock().advance_clock(by);
     }
 
     /// Makes the next `times` requests to `path` (exact, without query) suffer `fault`. Faults queued for

@@ -70,7 +70,7 @@ pub(crate) fn generate_link(
     state
         .session
         .portal_links
-        .insert(secret, portal, now, now + LINK_LIFETIME);
+        .insert(secret, portal, now, LINK_LIFETIME);
     Reply::json(StatusCode::CREATED, &json!({ "link": link.as_str() }))
 }
 

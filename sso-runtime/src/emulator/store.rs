@@ -56,6 +56,10 @@ pub(crate) struct PortalLink {
     pub(crate) success_url: Option<String>,
 }
 
+/// The longest time-to-live and clock offset honoured. Larger durations would overflow `Instant`
+/// arithmetic (a panic); a century is "forever" for a test.
+const LONGEST_SPAN: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
 /// Values that stop existing at a deadline of the test clock.
 #[derive(Debug)]
 pub(crate) struct Expiring<T>(HashMap<String, (T, Instant)>);
@@ -67,10 +71,11 @@ impl<T> Default for Expiring<T> {
 }
 
 impl<T> Expiring<T> {
-    /// Stores `value` until `expires_at`, forgetting anything already expired so the map cannot grow forever.
-    pub(crate) fn insert(&mut self, key: String, value: T, now: Instant, expires_at: Instant) {
+    /// Stores `value` for `ttl` from `now` (capped at [`LONGEST_SPAN`]), forgetting anything already
+    /// expired so the map cannot grow forever.
+    pub(crate) fn insert(&mut self, key: String, value: T, now: Instant, ttl: Duration) {
         self.0.retain(|_, (_, deadline)| *deadline > now);
-        self.0.insert(key, (value, expires_at));
+        self.0.insert(key, (value, now + ttl.min(LONGEST_SPAN)));
     }
 
     /// The value under `key` if it has not expired.
@@ -141,6 +146,15 @@ impl State {
     /// The test clock's wall-clock "now", for timestamps on the wire.
     pub(crate) fn wall_clock(&self) -> SystemTime {
         SystemTime::now() + self.session.clock_offset
+    }
+
+    /// Moves the test clock forward by `by`, in total at most [`LONGEST_SPAN`].
+    pub(crate) fn advance_clock(&mut self, by: Duration) {
+        self.session.clock_offset = self
+            .session
+            .clock_offset
+            .saturating_add(by)
+            .min(LONGEST_SPAN);
     }
 
     /// Counts a request and returns the fault it should suffer, if one is queued for its path.

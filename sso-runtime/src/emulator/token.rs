@@ -168,7 +168,7 @@ fn token_response(state: &mut State, issued: &IssuedCode) -> Option<Value> {
         access_token.clone(),
         profile.clone(),
         now,
-        now + ACCESS_TOKEN_LIFETIME,
+        ACCESS_TOKEN_LIFETIME,
     );
     let mut response = json!({
         "token_type": "Bearer",
