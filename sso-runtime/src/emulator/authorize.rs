@@ -13,7 +13,7 @@ use super::pages;
 use super::params::Params;
 use super::reply::Reply;
 use super::seed::{same_connection_type, Connection, ConnectionState, Seed, User};
-use super::store::{Grant, IssuedCode, Settings, State};
+use super::store::{Callback, Grant, IssuedCode, Settings, State};
 use super::AutoLogin;
 
 /// Handles `GET /sso/authorize`.
@@ -22,23 +22,22 @@ pub(crate) fn start(state: &mut State, query: &Params) -> Reply {
         Ok(found) => found,
         Err(page) => return page,
     };
-    let grant = Grant {
-        client_id,
+    let callback = Callback {
         redirect_uri,
         state: query.raw("state").map(String::from),
-        connection_id: String::new(),
-        code_challenge: query.get("code_challenge").map(String::from),
-        provider_scopes: query.list("provider_scopes"),
-        login_hint: query.get("login_hint").map(String::from),
     };
     let connection_id =
         match check_protocol(query).and_then(|()| select_connection(&state.settings.seed, query)) {
             Ok(connection) => connection.id.clone(),
-            Err(refusal) => return refusal.redirect(&grant),
+            Err(refusal) => return refusal.redirect(&callback),
         };
     let grant = Grant {
+        client_id,
+        callback,
         connection_id,
-        ..grant
+        code_challenge: query.get("code_challenge").map(String::from),
+        provider_scopes: query.list("provider_scopes"),
+        login_hint: query.get("login_hint").map(String::from),
     };
     match auto_pick(&state.settings, &grant) {
         Some(user_id) => issue_code(state, grant, user_id),
@@ -60,7 +59,7 @@ pub(crate) fn sign_in(state: &mut State, form: &Params) -> Reply {
     };
     if form.get("cancel").is_some() {
         return Refusal::new("access_denied", "User cancelled the authentication request")
-            .redirect(&grant);
+            .redirect(&grant.callback);
     }
     let user = form.get("user").filter(|id| {
         state
@@ -245,7 +244,7 @@ fn issue_code(state: &mut State, grant: Grant, user_id: String) -> Reply {
         }
     }
     let code = ids::ulid(state.wall_clock());
-    let location = callback(&grant, &[("code", &code)]);
+    let location = grant.callback.location(&[("code", &code)]);
     let now = state.now();
     state.session.codes.insert(
         code,
@@ -254,19 +253,6 @@ fn issue_code(state: &mut State, grant: Grant, user_id: String) -> Reply {
         state.settings.code_ttl,
     );
     Reply::redirect(&location)
-}
-
-/// The redirect URI with `pairs` and the original `state` appended to its query.
-fn callback(grant: &Grant, pairs: &[(&str, &str)]) -> Url {
-    let mut url = grant.redirect_uri.clone();
-    {
-        let mut query = url.query_pairs_mut();
-        query.extend_pairs(pairs);
-        if let Some(state) = &grant.state {
-            query.append_pair("state", state);
-        }
-    }
-    url
 }
 
 /// A 400 error page.
@@ -289,13 +275,10 @@ impl Refusal {
         }
     }
 
-    fn redirect(&self, grant: &Grant) -> Reply {
-        Reply::redirect(&callback(
-            grant,
-            &[
-                ("error", self.error),
-                ("error_description", &self.description),
-            ],
-        ))
+    fn redirect(&self, callback: &Callback) -> Reply {
+        Reply::redirect(&callback.location(&[
+            ("error", self.error),
+            ("error_description", &self.description),
+        ]))
     }
 }

@@ -30,12 +30,33 @@ impl Settings {
     }
 }
 
+/// Where the browser goes back to: an allow-listed redirect URI and the `state` to return unchanged.
+#[derive(Clone, Debug)]
+pub(crate) struct Callback {
+    pub(crate) redirect_uri: Url,
+    pub(crate) state: Option<String>,
+}
+
+impl Callback {
+    /// The redirect URI with `pairs`, then `state` if one was sent, appended to its query.
+    pub(crate) fn location(&self, pairs: &[(&str, &str)]) -> Url {
+        let mut url = self.redirect_uri.clone();
+        {
+            let mut query = url.query_pairs_mut();
+            query.extend_pairs(pairs);
+            if let Some(state) = &self.state {
+                query.append_pair("state", state);
+            }
+        }
+        url
+    }
+}
+
 /// A validated authorization request waiting for (or granted to) a user.
 #[derive(Clone, Debug)]
 pub(crate) struct Grant {
     pub(crate) client_id: String,
-    pub(crate) redirect_uri: Url,
-    pub(crate) state: Option<String>,
+    pub(crate) callback: Callback,
     pub(crate) connection_id: String,
     pub(crate) code_challenge: Option<String>,
     pub(crate) provider_scopes: Vec<String>,
