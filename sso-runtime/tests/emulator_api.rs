@@ -719,30 +719,67 @@ async fn a_portal_link_needs_the_api_key() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn a_connection_made_in_the_portal_signs_users_in() {
-    let emulator = auto_emulator().await;
+/// A fresh `sso` portal link for Globex.
+async fn globex_portal_link(emulator: &Emulator) -> url::Url {
     let (status, body) = generate_link(
-        &emulator,
+        emulator,
         json!({ "organization": GLOBEX_ORG_ID, "intent": "sso" }),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
-    let link = url::Url::parse(body["link"].as_str().unwrap()).unwrap();
-    let form_page = client().get(link.clone()).send().await.unwrap();
-    assert_eq!(form_page.status(), StatusCode::OK);
-    let secret = param(&link, "secret").unwrap();
-    let created = client()
+    url::Url::parse(body["link"].as_str().unwrap()).unwrap()
+}
+
+/// Submits the portal form behind `link`.
+async fn submit_portal(
+    link: &url::Url,
+    name: &str,
+    connection_type: &str,
+    users: &str,
+) -> reqwest::Response {
+    let secret = param(link, "secret").unwrap();
+    let form = [
+        ("secret", secret.as_str()),
+        ("name", name),
+        ("connection_type", connection_type),
+        ("users", users),
+    ];
+    client()
         .post(link.join("/portal/launch").unwrap())
-        .form(&[
-            ("secret", secret.as_str()),
-            ("name", "Globex Entra"),
-            ("connection_type", "EntraIdOIDC"),
-            ("users", "Ada Lovelace <ada@globex.test>"),
-        ])
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_portal_link_opens_a_form() {
+    let emulator = Emulator::start_default().await.unwrap();
+    let page = client()
+        .get(globex_portal_link(&emulator).await)
         .send()
         .await
         .unwrap();
+    assert_eq!(
+        (
+            page.status(),
+            page.text().await.unwrap().contains("Set up SSO for Globex")
+        ),
+        (StatusCode::OK, true)
+    );
+}
+
+#[tokio::test]
+async fn a_connection_made_in_the_portal_signs_users_in() {
+    let emulator = auto_emulator().await;
+    let link = globex_portal_link(&emulator).await;
+    let created = submit_portal(
+        &link,
+        "Globex Entra",
+        "EntraIdOIDC",
+        "Ada Lovelace <ada@globex.test>",
+    )
+    .await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let page = list(
         &emulator,
@@ -761,40 +798,16 @@ async fn a_connection_made_in_the_portal_signs_users_in() {
 #[tokio::test]
 async fn a_portal_form_with_bad_input_is_shown_again() {
     let emulator = Emulator::start_default().await.unwrap();
-    let (_, body) = generate_link(
-        &emulator,
-        json!({ "organization": GLOBEX_ORG_ID, "intent": "sso" }),
-    )
-    .await;
-    let link = url::Url::parse(body["link"].as_str().unwrap()).unwrap();
-    let secret = param(&link, "secret").unwrap();
-    let response = client()
-        .post(link.join("/portal/launch").unwrap())
-        .form(&[
-            ("secret", secret.as_str()),
-            ("name", "X"),
-            ("connection_type", "OktaSAML"),
-            ("users", "not-an-email"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let link = globex_portal_link(&emulator).await;
+    let response = submit_portal(&link, "X", "OktaSAML", "not-an-email").await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
 async fn a_portal_link_expires() {
     let emulator = Emulator::start_default().await.unwrap();
-    let (_, body) = generate_link(
-        &emulator,
-        json!({ "organization": GLOBEX_ORG_ID, "intent": "sso" }),
-    )
-    .await;
+    let link = globex_portal_link(&emulator).await;
     emulator.advance_clock(Duration::from_secs(301));
-    let response = client()
-        .get(body["link"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let response = client().get(link).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
