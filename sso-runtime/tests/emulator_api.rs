@@ -707,6 +707,16 @@ async fn a_portal_link_supports_the_sso_intent_only() {
 }
 
 #[tokio::test]
+async fn a_portal_success_url_must_be_a_web_url() {
+    let emulator = Emulator::start_default().await.unwrap();
+    let body = json!({ "organization": GLOBEX_ORG_ID, "intent": "sso", "success_url": "javascript:alert(1)" });
+    assert_eq!(
+        generate_link(&emulator, body).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
 async fn a_portal_link_needs_the_api_key() {
     let emulator = Emulator::start_default().await.unwrap();
     let url = emulator.base_url().join("portal/generate_link").unwrap();

@@ -26,52 +26,66 @@ pub(crate) fn generate_link(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Reply {
-    let Ok(params) = Params::from_body(headers, body) else {
-        return Reply::message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "The request body must be a JSON object.",
-        );
+    let requested = Params::from_body(headers, body)
+        .map_err(|_| invalid("The request body must be a JSON object."))
+        .and_then(|params| link_request(state, &params));
+    let portal = match requested {
+        Ok(portal) => portal,
+        Err(reply) => return reply,
     };
-    let Some(organization_id) = params.get("organization") else {
-        return Reply::message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "organization is required.",
-        );
-    };
-    match params.get("intent") {
-        Some("sso") => {}
-        None => return Reply::message(StatusCode::UNPROCESSABLE_ENTITY, "intent is required."),
-        Some(_) => {
-            return Reply::message(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "The emulator's Admin Portal supports only the sso intent.",
-            )
-        }
-    }
-    if state.settings.seed.organization(organization_id).is_none() {
-        return Reply::message(
-            StatusCode::NOT_FOUND,
-            format!("Organization not found: '{organization_id}'."),
-        );
-    }
     let secret = ids::secret();
     let mut link = base_url
         .join("portal/launch")
         .unwrap_or_else(|_| base_url.clone());
     link.query_pairs_mut().append_pair("secret", &secret);
-    let portal = PortalLink {
-        organization_id: organization_id.to_owned(),
-        success_url: params
-            .get("success_url")
-            .or(params.get("return_url"))
-            .map(String::from),
-    };
     let now = state.now();
     state
         .session
         .portal_links
         .insert(secret, portal, now, LINK_LIFETIME);
     Reply::json(StatusCode::CREATED, &json!({ "link": link.as_str() }))
+}
+
+/// The portal session a link request asks for, or the 404/422 explaining why not.
+fn link_request(state: &State, params: &Params) -> Result<PortalLink, Reply> {
+    let organization_id = params
+        .get("organization")
+        .ok_or_else(|| invalid("organization is required."))?;
+    match params.get("intent") {
+        Some("sso") => {}
+        None => return Err(invalid("intent is required.")),
+        Some(_) => {
+            return Err(invalid(
+                "The emulator's Admin Portal supports only the sso intent.",
+            ))
+        }
+    }
+    if state.settings.seed.organization(organization_id).is_none() {
+        return Err(Reply::message(
+            StatusCode::NOT_FOUND,
+            format!("Organization not found: '{organization_id}'."),
+        ));
+    }
+    // The URL becomes a link on the portal page, so only web URLs are taken (no `javascript:`).
+    let success_url = match params.get("success_url").or(params.get("return_url")) {
+        Some(url) if Url::parse(url).is_ok_and(|url| matches!(url.scheme(), "http" | "https")) => {
+            Some(url.to_owned())
+        }
+        Some(_) => {
+            return Err(invalid(
+                "success_url and return_url must be absolute http(s) URLs.",
+            ))
+        }
+        None => None,
+    };
+    Ok(PortalLink {
+        organization_id: organization_id.to_owned(),
+        success_url,
+    })
+}
+
+fn invalid(message: &str) -> Reply {
+    Reply::message(StatusCode::UNPROCESSABLE_ENTITY, message)
 }
 
 /// Handles `GET /portal/launch?secret=…`: the set-up form.
