@@ -33,6 +33,17 @@ pub const DEFAULT_CODE_TTL: Duration = Duration::from_secs(10 * 60);
 /// Whether `/sso/authorize` waits for someone to pick a user on the Test Identity Provider page.
 ///
 /// With auto-login, a `login_hint` naming one of the connection's users picks that user.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), rocket_workos_sso::emulator::EmulatorError> {
+/// use rocket_workos_sso::emulator::{AutoLogin, Emulator};
+///
+/// let emulator = Emulator::builder().auto_login(AutoLogin::Email("bob@example.com".into())).start().await?;
+/// // Later, a test that wants to click through the Test Identity Provider page:
+/// emulator.set_auto_login(AutoLogin::Off);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum AutoLogin {
     /// Show the Test Identity Provider page.
@@ -45,6 +56,16 @@ pub enum AutoLogin {
 }
 
 /// Why the emulator could not start or accept a setting.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use rocket_workos_sso::emulator::{Emulator, EmulatorError};
+///
+/// let refused = Emulator::builder().redirect_uri("http://app.example.com/callback").start().await;
+/// assert!(matches!(refused, Err(EmulatorError::InvalidRedirectUri { .. })));
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
     /// The listening socket could not be opened.

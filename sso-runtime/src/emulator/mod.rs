@@ -13,7 +13,11 @@
 //! | `GET /sso/profile` | bearer access token → profile |
 //! | `GET /connections`, `GET`/`DELETE /connections/{id}` | API key; paginated, filterable |
 //! | `POST /portal/generate_link`, `GET`/`POST /portal/launch` | API key; a form that creates a connection |
-//! | `/__emulator/…` | control for non-Rust tests (see the `control` notes on [`Emulator`]) |
+//! | `/__emulator/…` | control for tests written in other languages (below) |
+//!
+//! `/sso/authorize` accepts `nonce`, `domain_hint`, `prompt` and `provider_query_params` and ignores
+//! them: there is no real IdP to forward them to, and the token response carries no ID token in which a
+//! nonce could be echoed. `login_hint` is shown on the Test IdP page and, with auto-login, picks the user.
 //!
 //! Control endpoints: `GET /__emulator/stats`, `POST /__emulator/faults`
 //! (`{"path", "times", "fault": {"kind": "status", "status": 503}}`), `POST /__emulator/clock`
