@@ -23,7 +23,7 @@ use super::reply::Reply;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
     /// Answer with this status and a WorkOS message-style body (`{"message": …}`). A value that is not a
-    /// valid HTTP status answers 500.
+    /// final HTTP status (below 200 or above 999) answers 500.
     Status(u16),
     /// Answer `429 Too Many Requests` with `Retry-After` in whole seconds (rounded up).
     RateLimited {
@@ -61,8 +61,11 @@ impl Fault {
     pub(crate) fn disposition(&self) -> Disposition {
         match self {
             Self::Status(status) => {
-                let status =
-                    StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let status = StatusCode::from_u16(*status)
+                    .ok()
+                    // A 1xx head would make the client wait for the real response forever.
+                    .filter(|status| !status.is_informational())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 let reason = status.canonical_reason().unwrap_or("Injected failure");
                 Disposition::Replace(Reply::message(status, reason))
             }
@@ -174,6 +177,17 @@ mod tests {
         assert_eq!(
             (queue.take("/x"), queue.take("/x"), queue.take("/x")),
             (Some(Fault::MalformedJson), Some(Fault::MalformedJson), None)
+        );
+    }
+
+    #[test]
+    fn an_informational_status_is_answered_as_500() {
+        let Disposition::Replace(reply) = Fault::Status(101).disposition() else {
+            panic!("a status fault replaces the answer");
+        };
+        assert_eq!(
+            reply.into_response("id", false).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
         );
     }
 
