@@ -112,6 +112,7 @@ fn redeem(state: &mut State, params: &Params) -> Result<Value, TokenError> {
         .codes
         .take(code, now)
         .ok_or(TokenError::InvalidGrant(CODE_UNUSABLE))?;
+    // Unreachable while the emulator serves a single client, but a code must never cross clients.
     if issued.grant.client_id != client_id {
         return Err(TokenError::InvalidGrant(CODE_UNUSABLE));
     }
