@@ -1,1 +1,149 @@
-fn main() {}
+//! A standalone WorkOS-compatible emulator for local development and SDK tests.
+//!
+//! ```text
+//! cargo run -p rocket-workos-sso-examples --example workos-emulator -- --port 4100 \
+//!     [--host 127.0.0.1] [--redirect-uri URL]... [--auto-login first|EMAIL]
+//! ```
+//!
+//! It prints the base URL, the credentials and the environment lines for a WorkOS SDK, then serves until
+//! Ctrl-C.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use rocket_workos_sso::emulator::{
+    AutoLogin, Connection, Emulator, EmulatorBuilder, EmulatorError, Seed,
+};
+
+const USAGE: &str = "usage: workos-emulator [--port PORT] [--host IP] [--redirect-uri URL]... [--auto-login first|EMAIL]
+
+  --port PORT          port to listen on (default 4100; 0 picks a free one)
+  --host IP            address to listen on (default 127.0.0.1)
+  --redirect-uri URL   allow another redirect URI (repeatable; localhost:8000/callback is always allowed)
+  --auto-login MODE    skip the Test Identity Provider page: `first` user, or the user with this EMAIL";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let builder = match parse(std::env::args().skip(1)) {
+        Ok(builder) => builder,
+        Err(problem) => {
+            eprintln!("workos-emulator: {problem}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let emulator = match builder.start().await {
+        Ok(emulator) => emulator,
+        // A redirect URI WorkOS would refuse is a bad argument like any other.
+        Err(error @ EmulatorError::InvalidRedirectUri { .. }) => {
+            eprintln!("workos-emulator: {error}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+        Err(error) => {
+            eprintln!("workos-emulator: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print_banner(&emulator);
+    if let Err(error) = tokio::signal::ctrl_c().await {
+        eprintln!("workos-emulator: cannot wait for Ctrl-C: {error}");
+        return ExitCode::FAILURE;
+    }
+    emulator.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+/// The builder the command line asks for, or what is wrong with it.
+fn parse(mut args: impl Iterator<Item = String>) -> Result<EmulatorBuilder, String> {
+    let (mut host, mut port) = (IpAddr::V4(Ipv4Addr::LOCALHOST), 4100);
+    let mut builder = Emulator::builder();
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "-h" | "--help" => return Err("help requested".into()),
+            "--port" => {
+                let value = value()?;
+                port = value
+                    .parse()
+                    .map_err(|_| format!("--port: `{value}` is not a port number"))?;
+            }
+            "--host" => {
+                let value = value()?;
+                host = value
+                    .parse()
+                    .map_err(|_| format!("--host: `{value}` is not an IP address"))?;
+            }
+            "--redirect-uri" => builder = builder.redirect_uri(value()?),
+            "--auto-login" => {
+                builder = builder.auto_login(match value()? {
+                    first if first == "first" => AutoLogin::FirstUser,
+                    email if email.contains('@') => AutoLogin::Email(email),
+                    other => {
+                        return Err(format!(
+                            "--auto-login: expected `first` or an email, got `{other}`"
+                        ))
+                    }
+                });
+            }
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    Ok(builder.bind(SocketAddr::new(host, port)))
+}
+
+fn print_banner(emulator: &Emulator) {
+    let base = emulator.base_url();
+    println!("WorkOS emulator listening on {base}");
+    println!();
+    println!("  client ID  {}", emulator.client_id());
+    println!("  API key    {}", emulator.api_key());
+    println!();
+    println!("Point a WorkOS SDK at it:");
+    println!("  export WORKOS_BASE_URL={base}");
+    println!("  export WORKOS_CLIENT_ID={}", emulator.client_id());
+    println!("  export WORKOS_API_KEY={}", emulator.api_key());
+    println!(
+        "  (Node: new WorkOS({{ apiHostname: '{}', port: {}, https: false }}))",
+        emulator.local_addr().ip(),
+        emulator.local_addr().port()
+    );
+    println!();
+    emulator.seed_with(|seed| print_directory(seed));
+    println!();
+    println!("Ctrl-C to stop.");
+}
+
+fn print_directory(seed: &Seed) {
+    println!("Seeded organizations (organization=ID) and users:");
+    for org in &seed.organizations {
+        println!("  {}  {} ({})", org.id, org.name, org.domains.join(", "));
+        for connection in seed
+            .connections
+            .iter()
+            .filter(|connection| connection.organization_id.as_deref() == Some(&org.id))
+        {
+            print_connection(seed, connection);
+        }
+    }
+    println!("  providers (provider=TYPE):");
+    for connection in seed
+        .connections
+        .iter()
+        .filter(|connection| connection.organization_id.is_none())
+    {
+        print_connection(seed, connection);
+    }
+}
+
+fn print_connection(seed: &Seed, connection: &Connection) {
+    let users: Vec<&str> = seed
+        .users_of(&connection.id)
+        .map(|user| user.email.as_str())
+        .collect();
+    println!(
+        "    {}  {} [{}]  {}",
+        connection.id,
+        connection.connection_type,
+        connection.state.as_str(),
+        users.join(", ")
+    );
+}

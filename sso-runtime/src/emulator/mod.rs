@@ -1,1 +1,71 @@
-//! Work in progress.
+//! An embedded WorkOS-compatible server for the quickstart and for tests.
+//!
+//! It speaks WorkOS's standalone SSO API (`/sso/authorize`, `/sso/token`, `/sso/profile`,
+//! `/connections`, `/portal/generate_link`) faithfully enough for the official SDKs, serves a Test
+//! Identity Provider page to pick a user, and lets tests steer it: a test clock, fault injection,
+//! request and connection counters.
+//!
+//! | Endpoint | What it does |
+//! |---|---|
+//! | `GET /sso/authorize` | validates the request, shows the Test IdP (or auto-logs in), redirects with `code` + `state` |
+//! | `POST /test-idp/sign-in` | the Test IdP's form: pick a user or cancel |
+//! | `POST /sso/token` | JSON or form body; code exchange with client secret and/or PKCE S256 |
+//! | `GET /sso/profile` | bearer access token → profile |
+//! | `GET /connections`, `GET`/`DELETE /connections/{id}` | API key; paginated, filterable |
+//! | `POST /portal/generate_link`, `GET`/`POST /portal/launch` | API key; a form that creates a connection |
+//! | `/__emulator/…` | control for tests written in other languages (below) |
+//!
+//! `/sso/authorize` accepts `nonce`, `domain_hint`, `prompt` and `provider_query_params` and ignores
+//! them: there is no real IdP to forward them to, and the token response carries no ID token in which a
+//! nonce could be echoed. `login_hint` is shown on the Test IdP page and, with auto-login, picks the user.
+//!
+//! Control endpoints: `GET /__emulator/stats`, `POST /__emulator/faults`
+//! (`{"path", "times", "fault": {"kind": "status", "status": 503}}`), `POST /__emulator/clock`
+//! (`{"advance_secs"}`), `POST /__emulator/reset`.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use rocket_workos_sso::emulator::{AutoLogin, Emulator, EXAMPLE_ORG_ID};
+//!
+//! let emulator = Emulator::builder().auto_login(AutoLogin::FirstUser).start().await?;
+//! let mut authorize = emulator.base_url().join("sso/authorize")?;
+//! authorize
+//!     .query_pairs_mut()
+//!     .append_pair("client_id", emulator.client_id())
+//!     .append_pair("redirect_uri", "http://localhost:8000/callback")
+//!     .append_pair("response_type", "code")
+//!     .append_pair("organization", EXAMPLE_ORG_ID)
+//!     .append_pair("state", "xyz");
+//! // A browser following `authorize` lands on
+//! // http://localhost:8000/callback?code=…&state=xyz, signed in as alice@example.com.
+//! # Ok(()) }
+//! ```
+
+mod authorize;
+mod connections;
+mod control;
+mod faults;
+mod handle;
+mod ids;
+mod pages;
+mod params;
+mod portal;
+mod redirect_uri;
+mod reply;
+mod router;
+mod seed;
+mod server;
+mod store;
+mod token;
+mod wire;
+
+pub use faults::Fault;
+pub use handle::{
+    AutoLogin, Emulator, EmulatorBuilder, EmulatorError, DEFAULT_API_KEY, DEFAULT_CLIENT_ID,
+    DEFAULT_CODE_TTL, DEFAULT_REDIRECT_URIS,
+};
+pub use seed::{
+    Connection, ConnectionState, Organization, Seed, User, AMBIGUOUS_ORG_ID, EXAMPLE_CONNECTION_ID,
+    EXAMPLE_ORG_ID, GLOBEX_CONNECTION_ID, GLOBEX_ORG_ID, INACTIVE_CONNECTION_ID, UMBRELLA_ORG_ID,
+};
