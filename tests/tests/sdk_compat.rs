@@ -1,0 +1,246 @@
+//! The official WorkOS SDKs complete an SSO login against the emulator, unchanged.
+//!
+//! Each test starts the emulator in auto-login mode and runs one SDK's flow script (`tests/sdk/python/sso_flow.py`,
+//! `tests/sdk/node/sso_flow.mjs`): authorization URL, browser leg, profile-and-token, get profile, with and without
+//! PKCE, plus the `invalid_grant` refusals. The scripts check the values; this side checks they exited 0 and that
+//! the requests really reached this emulator.
+//!
+//! The SDKs are installed by `scripts/install-sdk-deps`. When they are missing, the tests print a `SKIPPED:` line
+//! and pass, unless `WORKOS_SDK_TESTS=required` (set in CI), which turns the skip into a failure.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use rocket_workos_sso::emulator::{
+    AutoLogin, Emulator, Seed, EXAMPLE_CONNECTION_ID, EXAMPLE_ORG_ID,
+};
+
+/// Where the flow scripts send the browser. Nothing listens there: the scripts read the redirect and stop.
+const REDIRECT_URI: &str = "http://127.0.0.1:8000/auth/workos/callback";
+
+/// How long one SDK script may run. A full run takes a second or two; a hang should not stall CI for long.
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The flows each script runs: confidential, PKCE, public-client PKCE, PKCE with a wrong verifier.
+const AUTHORIZE_REQUESTS: u64 = 4;
+/// Two per successful flow (the exchange and its replay) and one for the wrong verifier.
+const TOKEN_REQUESTS: u64 = 7;
+/// One per successful flow.
+const PROFILE_REQUESTS: u64 = 3;
+
+/// The workspace root, which holds `tests/sdk/` and `target/`.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests package lives inside the workspace")
+        .to_path_buf()
+}
+
+/// Whether a missing SDK fails the test (`WORKOS_SDK_TESTS=required`) or skips it.
+fn sdk_required() -> bool {
+    std::env::var("WORKOS_SDK_TESTS").is_ok_and(|value| value == "required")
+}
+
+/// Fails (when required) or skips, loudly, because an SDK is not installed. Returns `None` to skip.
+fn missing_sdk<T>(sdk: &str, why: &str) -> Option<T> {
+    let message = format!(
+        "{sdk} SDK compatibility test: {why}. Install the SDKs with `scripts/install-sdk-deps`."
+    );
+    assert!(
+        !sdk_required(),
+        "WORKOS_SDK_TESTS=required, but the {message}"
+    );
+    // Straight to the process's stderr: the test harness captures `eprintln!` of passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: {message} (Set WORKOS_SDK_TESTS=required to make this a failure.)"
+    );
+    None
+}
+
+/// Whether `program args…` runs and exits 0, with its output discarded.
+fn runs(program: &Path, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// The venv interpreter that has the `workos` package: `$SDK_PYTHON`, else `target/sdk-venv/bin/python`.
+fn python_with_sdk() -> Option<PathBuf> {
+    let python = std::env::var_os("SDK_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/sdk-venv/bin/python"));
+    if runs(&python, &["-c", "import workos"]) {
+        Some(python)
+    } else {
+        missing_sdk(
+            "Python",
+            &format!("{} cannot import `workos`", python.display()),
+        )
+    }
+}
+
+/// `node`, when it runs and `tests/sdk/node/node_modules` has the SDK.
+fn node_with_sdk() -> Option<PathBuf> {
+    let node = PathBuf::from("node");
+    if !runs(&node, &["--version"]) {
+        return missing_sdk("Node", "`node` is not on PATH");
+    }
+    let package =
+        workspace_root().join("tests/sdk/node/node_modules/@workos-inc/node/package.json");
+    if !package.is_file() {
+        return missing_sdk("Node", &format!("{} does not exist", package.display()));
+    }
+    Some(node)
+}
+
+/// The emulator, logging in the first user of the chosen connection without a login page.
+async fn start_emulator() -> Emulator {
+    Emulator::builder()
+        .redirect_uri(REDIRECT_URI)
+        .auto_login(AutoLogin::FirstUser)
+        .start()
+        .await
+        .expect("the emulator starts")
+}
+
+/// The environment a flow script reads: where the emulator is, and who it must see logged in.
+fn script_env(emulator: &Emulator) -> Vec<(&'static str, String)> {
+    let seed = Seed::default();
+    let connection = seed
+        .connection(EXAMPLE_CONNECTION_ID)
+        .expect("the default seed has Example Corp's connection");
+    let user = seed
+        .users_of(EXAMPLE_CONNECTION_ID)
+        .next()
+        .expect("Example Corp's connection has users");
+    let name = |part: &Option<String>| part.clone().expect("the seeded user has a full name");
+    vec![
+        ("WORKOS_BASE_URL", emulator.base_url().to_string()),
+        ("WORKOS_API_KEY", emulator.api_key().to_string()),
+        ("WORKOS_CLIENT_ID", emulator.client_id().to_string()),
+        ("SSO_REDIRECT_URI", REDIRECT_URI.to_string()),
+        ("SSO_ORGANIZATION_ID", EXAMPLE_ORG_ID.to_string()),
+        ("SSO_EXPECTED_EMAIL", user.email.clone()),
+        ("SSO_EXPECTED_FIRST_NAME", name(&user.first_name)),
+        ("SSO_EXPECTED_LAST_NAME", name(&user.last_name)),
+        ("SSO_EXPECTED_CONNECTION_ID", connection.id.clone()),
+        (
+            "SSO_EXPECTED_CONNECTION_TYPE",
+            connection.connection_type.clone(),
+        ),
+    ]
+}
+
+/// What a finished script left behind.
+struct ScriptRun {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// Reads a child's pipe to the end on its own thread, so a chatty child never blocks on a full pipe.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> JoinHandle<String> {
+    thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut pipe) = pipe {
+            // Output that is not UTF-8 or a broken pipe only loses diagnostics; the exit status still decides.
+            let _ = pipe.read_to_string(&mut text);
+        }
+        text
+    })
+}
+
+/// Runs `program script` with `env` until it exits, without blocking the emulator's runtime. A script that
+/// outlives [`SCRIPT_TIMEOUT`] is killed and fails the test.
+async fn run_script(program: &Path, script: &Path, env: &[(&str, String)]) -> ScriptRun {
+    let mut child = Command::new(program)
+        .arg(script)
+        .current_dir(script.parent().expect("a script lives in a directory"))
+        .envs(env.iter().map(|(name, value)| (*name, value.as_str())))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| {
+            panic!(
+                "cannot run {} {}: {error}",
+                program.display(),
+                script.display()
+            )
+        });
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let deadline = Instant::now() + SCRIPT_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for the SDK script") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            // Killing fails only if it already exited; the assertion below reports the timeout either way.
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "{} did not finish within {SCRIPT_TIMEOUT:?}",
+                script.display()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    ScriptRun {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
+
+/// Runs one SDK's flow script against a fresh emulator and asserts it succeeded and reached the emulator.
+async fn assert_sdk_completes_flow(program: &Path, script: &str) {
+    let emulator = start_emulator().await;
+    let script = workspace_root().join(script);
+    let run = run_script(program, &script, &script_env(&emulator)).await;
+
+    // Shown by `cargo test -- --nocapture`, and with any failure.
+    print!("{}", run.stdout);
+    eprint!("{}", run.stderr);
+    assert!(
+        run.status.success(),
+        "{} failed ({}); its output is above",
+        script.display(),
+        run.status
+    );
+    // Exact counts also prove no request was retried (the Python SDK retries 429 and 5xx answers).
+    for (method, path, expected) in [
+        ("GET", "/sso/authorize", AUTHORIZE_REQUESTS),
+        ("POST", "/sso/token", TOKEN_REQUESTS),
+        ("GET", "/sso/profile", PROFILE_REQUESTS),
+    ] {
+        assert_eq!(
+            emulator.request_count_for(method, path),
+            expected,
+            "{method} {path} requests from {}",
+            script.display()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdk_completes_sso_login_with_and_without_pkce() {
+    let Some(python) = python_with_sdk() else {
+        return;
+    };
+    assert_sdk_completes_flow(&python, "tests/sdk/python/sso_flow.py").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_sdk_completes_sso_login_with_and_without_pkce() {
+    let Some(node) = node_with_sdk() else { return };
+    assert_sdk_completes_flow(&node, "tests/sdk/node/sso_flow.mjs").await;
+}
