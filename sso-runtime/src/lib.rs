@@ -1,8 +1,9 @@
-//! WorkOS enterprise Single Sign-On for Rocket.
+//! WorkOS enterprise Single Sign-On for Rocket, declared with one attribute.
 //!
-//! This crate holds the WorkOS HTTP client ([`client`]), the typed [`Profile`], the
-//! runtime configuration ([`config`]) and, behind the `emulator` feature, an embedded WorkOS-compatible
-//! server (`emulator`) used by the quickstart and the tests.
+//! This crate holds the `#[workos_sso]` attribute and its runtime: the [`WorkosSso`] fairing, the
+//! [`Profile`] request guard, sealed sessions, the WorkOS HTTP client ([`client`]), the runtime
+//! configuration ([`config`]) and, behind the `emulator` feature, an embedded WorkOS-compatible server
+//! (`emulator`) used by the quickstart and the tests.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -10,9 +11,23 @@ pub mod client;
 pub mod config;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+mod fairing;
 pub mod flow;
+mod guard;
+mod handler;
 pub mod profile;
+mod reply;
+mod routes;
+pub mod session;
+pub mod settings;
+mod sso;
+
+#[doc(hidden)]
+pub mod __private;
 
 pub use client::{WorkosClient, WorkosError};
 pub use config::WorkosConfig;
+pub use fairing::WorkosSso;
+pub use guard::{Forbidden, Unauthenticated};
 pub use profile::Profile;
+pub use rocket_workos_sso_macros::workos_sso;

@@ -1,0 +1,285 @@
+//! The one line of wiring: `.attach(WorkosSso::fairing())`. At launch it reads the settings, checks every
+//! `#[workos_sso]` handler's configuration, decides between WorkOS and the embedded emulator, and mounts
+//! the login, callback and logout routes. Anything wrong aborts the launch with a message naming the fix.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::log::private as log;
+use rocket::{Build, Rocket};
+use url::{Host, Url};
+
+use crate::client::WorkosClient;
+use crate::config::{ApiKey, ClientId, WorkosConfig};
+use crate::handler::{self, HandlerConfig, StaticSelector};
+use crate::reply::catchers;
+use crate::routes::routes;
+use crate::settings::Settings;
+use crate::sso::{Flow, Sso};
+
+/// WorkOS SSO for a Rocket application.
+///
+/// ```rust,no_run
+/// use rocket_workos_sso::WorkosSso;
+///
+/// #[rocket::launch]
+/// fn rocket() -> _ {
+///     rocket::build().attach(WorkosSso::fairing())
+/// }
+/// ```
+pub struct WorkosSso {
+    _private: (),
+}
+
+impl WorkosSso {
+    /// The fairing that wires SSO into the application; attach it once.
+    pub fn fairing() -> WorkosSso {
+        WorkosSso { _private: () }
+    }
+
+    /// The embedded emulator the fairing started, if it started one: for tests that seed it, inject
+    /// faults or count calls, and for printing where to sign in.
+    #[cfg(feature = "emulator")]
+    pub fn emulator<P: rocket::Phase>(rocket: &Rocket<P>) -> Option<&crate::emulator::Emulator> {
+        rocket.state::<Sso>()?.emulator.as_ref()
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for WorkosSso {
+    fn info(&self) -> Info {
+        Info {
+            name: "WorkOS SSO",
+            kind: Kind::Ignite,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        match prepare(&rocket, handler::registered().collect()).await {
+            Ok(sso) => {
+                let routes = routes(&sso);
+                let rocket = register_catchers(rocket).mount("/", routes);
+                Ok(rocket.manage(sso))
+            }
+            Err(message) => {
+                log::error!("WorkOS SSO cannot start: {message}");
+                Err(rocket)
+            }
+        }
+    }
+}
+
+/// Registers the 401 and 403 catchers at `/`, unless the application has its own there.
+fn register_catchers(rocket: Rocket<Build>) -> Rocket<Build> {
+    let taken: BTreeSet<u16> = rocket
+        .catchers()
+        .filter(|catcher| catcher.base.path() == "/")
+        .filter_map(|catcher| catcher.code)
+        .collect();
+    let ours: Vec<_> = catchers()
+        .into_iter()
+        .filter(|c| c.code.is_some_and(|code| !taken.contains(&code)))
+        .collect();
+    for code in taken.intersection(&BTreeSet::from([401, 403])) {
+        log::warn!(
+            "WorkOS SSO: the application registers its own {code} catcher at `/`, so sign-in redirects and \
+             refusal pages for protected handlers are up to it"
+        );
+    }
+    rocket.register("/", ours)
+}
+
+/// Everything checked and built, or the message that aborts the launch.
+async fn prepare(
+    rocket: &Rocket<Build>,
+    handlers: Vec<&'static HandlerConfig>,
+) -> Result<Sso, String> {
+    let debug = rocket.figment().profile() == rocket::Config::DEBUG_PROFILE;
+    let settings = Settings::from_figment(rocket.figment(), |name| std::env::var(name).ok())
+        .map_err(|e| e.to_string())?;
+    let secret_key_set = rocket
+        .figment()
+        .extract_inner::<rocket::config::SecretKey>(rocket::Config::SECRET_KEY)
+        .is_ok_and(|key| key.is_provided());
+    if !debug && !secret_key_set {
+        return Err("no `secret_key` is configured, and sessions are sealed with it\nhelp: set ROCKET_SECRET_KEY \
+                    (or `secret_key` in Rocket.toml) to the output of `openssl rand -base64 32`, the same on \
+                    every instance"
+            .to_owned());
+    }
+    let client_id = common_client_id(&handlers)?;
+    let mut flows = BTreeMap::new();
+    for config in &handlers {
+        let redirect_uri = check_handler(config)?;
+        let secure = redirect_uri.scheme() == "https";
+        flows.entry(config.flow_key()).or_insert(Flow {
+            config,
+            redirect_uri,
+            secure,
+        });
+    }
+    let required_groups = handlers
+        .iter()
+        .flat_map(|config| config.groups.iter().copied())
+        .collect();
+    let backend = Backend::choose(&settings, debug, client_id.as_ref(), &flows).await?;
+    let config = backend.workos_config(&settings)?;
+    let client = WorkosClient::new(config)
+        .map_err(|error| format!("the HTTP client cannot be built: {error}"))?;
+    Ok(Sso {
+        client,
+        settings,
+        flows,
+        required_groups,
+        #[cfg(feature = "emulator")]
+        emulator: backend.emulator,
+    })
+}
+
+/// The client id every handler uses; one application talks to one WorkOS client.
+fn common_client_id(handlers: &[&'static HandlerConfig]) -> Result<Option<ClientId>, String> {
+    let ids: BTreeSet<&str> = handlers.iter().map(|config| config.client_id).collect();
+    let mut ids = ids.into_iter();
+    match (ids.next(), ids.next()) {
+        (None, _) => Ok(None),
+        (Some(id), None) => ClientId::new(id)
+            .map(Some)
+            .map_err(|error| format!("the client_id of #[workos_sso] is invalid: {error}")),
+        (Some(a), Some(b)) => Err(format!(
+            "#[workos_sso] handlers use two client ids, `{a}` and `{b}`\nhelp: one application uses one WorkOS \
+             client id; write the same `client_id` on every handler"
+        )),
+    }
+}
+
+/// The run-time checks of one handler's configuration: values that came from `env!` were not seen by
+/// the macro.
+fn check_handler(config: &HandlerConfig) -> Result<Url, String> {
+    let at = config.handler;
+    let redirect_uri = Url::parse(config.redirect_uri)
+        .map_err(|error| format!("the redirect_uri of `{at}` is not an absolute URL ({error})"))?;
+    let loopback = match redirect_uri.host() {
+        Some(Host::Domain(domain)) => domain == "localhost",
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    let scheme_ok =
+        redirect_uri.scheme() == "https" || (redirect_uri.scheme() == "http" && loopback);
+    if !scheme_ok || redirect_uri.fragment().is_some() || redirect_uri.host().is_none() {
+        return Err(format!(
+            "the redirect_uri of `{at}` must be an https URL without a fragment (plain http only for localhost \
+             and 127.0.0.1)"
+        ));
+    }
+    let (kind, id, prefix) = match config.selector {
+        Some(StaticSelector::Organization(id)) => ("organization", id, "org_"),
+        Some(StaticSelector::Connection(id)) => ("connection", id, "conn_"),
+        _ => return Ok(redirect_uri),
+    };
+    if !id.starts_with(prefix) || id.len() == prefix.len() {
+        return Err(format!(
+            "the {kind} of `{at}` must be a WorkOS id starting with `{prefix}`"
+        ));
+    }
+    Ok(redirect_uri)
+}
+
+/// Where WorkOS calls go: WorkOS itself, or the embedded emulator.
+struct Backend {
+    api_key: ApiKey,
+    client_id: ClientId,
+    base_url: Option<String>,
+    #[cfg(feature = "emulator")]
+    emulator: Option<crate::emulator::Emulator>,
+}
+
+impl Backend {
+    /// The emulator only when asked for, or in a debug build with no API key; never in a release build
+    /// unless asked for explicitly.
+    async fn choose(
+        settings: &Settings,
+        debug: bool,
+        client_id: Option<&ClientId>,
+        flows: &BTreeMap<String, Flow>,
+    ) -> Result<Backend, String> {
+        let fallback = settings.api_key.is_none() && debug && cfg!(debug_assertions);
+        let use_emulator = settings.emulator.unwrap_or(fallback);
+        if use_emulator {
+            return Self::emulator(client_id, flows).await;
+        }
+        let api_key = settings.api_key.clone().ok_or_else(|| {
+            let emulator_hint = if cfg!(feature = "emulator") {
+                "; or set `workos.emulator = true` to use the embedded emulator"
+            } else {
+                ""
+            };
+            format!(
+                "no WorkOS API key is configured\nhelp: set the WORKOS_API_KEY environment variable (or \
+                 `api_key` in the [workos] table of Rocket.toml) to your `sk_...` key{emulator_hint}"
+            )
+        })?;
+        let client_id = client_id.cloned().ok_or_else(|| {
+            "no #[workos_sso] handler is compiled into this application, so there is no client id\nhelp: put \
+             #[workos_sso(...)] on at least one route"
+                .to_owned()
+        })?;
+        Ok(Backend {
+            api_key,
+            client_id,
+            base_url: settings.base_url.clone(),
+            #[cfg(feature = "emulator")]
+            emulator: None,
+        })
+    }
+
+    #[cfg(feature = "emulator")]
+    async fn emulator(
+        client_id: Option<&ClientId>,
+        flows: &BTreeMap<String, Flow>,
+    ) -> Result<Backend, String> {
+        use crate::emulator::Emulator;
+
+        let mut builder = Emulator::builder();
+        if let Some(id) = client_id {
+            builder = builder.client_id(id.as_str());
+        }
+        for flow in flows.values() {
+            builder = builder.redirect_uri(flow.config.redirect_uri);
+        }
+        let emulator = builder
+            .start()
+            .await
+            .map_err(|error| format!("the embedded emulator cannot start: {error}"))?;
+        log::warn!(
+            "WorkOS SSO is using the EMBEDDED EMULATOR at {} (no WorkOS API key in a debug build, or \
+             `workos.emulator = true`): sign-ins are simulated. Set WORKOS_API_KEY to use WorkOS.",
+            emulator.base_url()
+        );
+        Ok(Backend {
+            api_key: ApiKey::new(emulator.api_key()).map_err(|error| error.to_string())?,
+            client_id: ClientId::new(emulator.client_id()).map_err(|error| error.to_string())?,
+            base_url: Some(emulator.base_url().to_string()),
+            emulator: Some(emulator),
+        })
+    }
+
+    #[cfg(not(feature = "emulator"))]
+    async fn emulator(_: Option<&ClientId>, _: &BTreeMap<String, Flow>) -> Result<Backend, String> {
+        Err("no WorkOS API key is configured, and the embedded emulator is not compiled in\nhelp: set the \
+             WORKOS_API_KEY environment variable to your `sk_...` key, or enable the `emulator` feature of \
+             rocket-workos-sso for local development"
+            .to_owned())
+    }
+
+    fn workos_config(&self, settings: &Settings) -> Result<WorkosConfig, String> {
+        let mut builder = WorkosConfig::builder(self.api_key.clone(), self.client_id.clone());
+        if let Some(base_url) = &self.base_url {
+            builder = builder.base_url(base_url.clone());
+        }
+        if let Some(timeout) = settings.request_timeout {
+            builder = builder.request_timeout(timeout);
+        }
+        builder.build().map_err(|error| error.to_string())
+    }
+}

@@ -1,0 +1,262 @@
+//! Request guards: [`Profile`] (and `Option<Profile>`) for any handler, and the `Protected` guard that
+//! `#[workos_sso]` adds to the handlers it protects. Both refuse to launch without the fairing.
+//!
+//! A guard cannot answer a request itself, so a refusal leaves a [`Challenge`] or a [`Refusal`] in the
+//! request's local cache and fails with 401 or 403; the catchers the fairing registers turn that into a
+//! redirect to the login route, a 401 JSON body or a 403 page.
+
+use std::marker::PhantomData;
+
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::{Ignite, Rocket, Sentinel};
+
+use crate::handler::{Handler, HandlerConfig, StaticSelector};
+use crate::profile::Profile;
+use crate::session::{self, Session};
+use crate::sso::Sso;
+
+/// Why a guard refused an unauthenticated request, and where to sign in; read by the 401 catcher.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Challenge(pub(crate) Option<String>);
+
+/// Why a guard refused a signed-in user; read by the 403 catcher.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Refusal(pub(crate) Option<String>);
+
+/// The request's session, read (and decrypted) at most once per request.
+struct CachedSession(Option<Session>);
+
+pub(crate) fn now() -> i64 {
+    rocket::time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn current_session<'r>(request: &'r Request<'_>) -> Option<&'r Session> {
+    request
+        .local_cache(|| CachedSession(session::read(request.cookies(), now())))
+        .0
+        .as_ref()
+}
+
+fn challenge<T>(request: &Request<'_>, login_url: String) -> Outcome<T, Unauthenticated> {
+    request.local_cache(|| Challenge(Some(login_url)));
+    Outcome::Error((Status::Unauthorized, Unauthenticated))
+}
+
+/// The error of a guard that found no acceptable session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unauthenticated;
+
+/// Signed in as someone, but not someone this handler serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forbidden(pub String);
+
+/// The signed-in user. Fails with 401 (and a redirect to sign in, for a browser) when nobody is
+/// signed in; `Option<Profile>` never fails and gives `None` instead.
+///
+/// ```rust,no_run
+/// use rocket::get;
+/// use rocket_workos_sso::Profile;
+///
+/// #[get("/me")]
+/// fn me(profile: Option<Profile>) -> String {
+///     match profile {
+///         Some(profile) => format!("signed in as {}", profile.email),
+///         None => "not signed in".into(),
+///     }
+/// }
+/// ```
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Profile {
+    type Error = Unauthenticated;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let Some(sso) = request.rocket().state::<Sso>() else {
+            return Outcome::Error((Status::InternalServerError, Unauthenticated));
+        };
+        match current_session(request) {
+            Some(session) => Outcome::Success(session.profile.clone()),
+            None => challenge(request, sso.default_login_url(&request.uri().to_string())),
+        }
+    }
+}
+
+impl Sentinel for Profile {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        missing_fairing(rocket, "Profile")
+    }
+}
+
+fn missing_fairing(rocket: &Rocket<Ignite>, what: &str) -> bool {
+    let missing = rocket.state::<Sso>().is_none();
+    if missing {
+        rocket::log::private::error!(
+            "a route takes `{what}` but the WorkOS SSO fairing is not attached; add \
+             `.attach(rocket_workos_sso::WorkosSso::fairing())` to your Rocket builder"
+        );
+    }
+    missing
+}
+
+/// The guard `#[workos_sso]` puts first in a protected handler's parameters. It succeeds only for a
+/// session whose profile the handler's configuration accepts: from the pinned organization or
+/// connection, with the required role and groups.
+pub struct Protected<M: Handler>(PhantomData<M>);
+
+#[rocket::async_trait]
+impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
+    type Error = Unauthenticated;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let Some(sso) = request.rocket().state::<Sso>() else {
+            return Outcome::Error((Status::InternalServerError, Unauthenticated));
+        };
+        let config = M::CONFIG;
+        let login = || sso.login_url(&config.flow_key(), &request.uri().to_string());
+        let Some(session) = current_session(request) else {
+            return challenge(request, login());
+        };
+        // Signed in through another organization or connection is not signed in for this handler.
+        if !from_pinned_provider(&session.profile, config) {
+            return challenge(request, login());
+        }
+        if let Err(Forbidden(reason)) = authorize(&session.profile, config) {
+            request.local_cache(|| Refusal(Some(reason)));
+            return Outcome::Error((Status::Forbidden, Unauthenticated));
+        }
+        Outcome::Success(Protected(PhantomData))
+    }
+}
+
+impl<M: Handler> Sentinel for Protected<M> {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        missing_fairing(rocket, &format!("#[workos_sso] on `{}`", M::CONFIG.handler))
+    }
+}
+
+/// Whether `profile` comes from the organization or connection `config` pins, if it pins one.
+pub(crate) fn from_pinned_provider(profile: &Profile, config: &HandlerConfig) -> bool {
+    match config.selector {
+        Some(StaticSelector::Organization(id)) => profile.organization_id.as_deref() == Some(id),
+        Some(StaticSelector::Connection(id)) => profile.connection_id == id,
+        Some(StaticSelector::Provider(_)) | None => true,
+    }
+}
+
+/// Whether `profile` has the role and groups `config` requires.
+pub(crate) fn authorize(profile: &Profile, config: &HandlerConfig) -> Result<(), Forbidden> {
+    if let Some(role) = config.role {
+        let has_role = profile.role.as_ref().is_some_and(|r| r.slug == role)
+            || profile.roles.iter().any(|r| r.slug == role);
+        if !has_role {
+            return Err(Forbidden(format!("this page requires the role `{role}`")));
+        }
+    }
+    let missing: Vec<&str> = config
+        .groups
+        .iter()
+        .copied()
+        .filter(|group| !profile.groups.iter().any(|g| g == group))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Forbidden(format!(
+            "this page requires membership of: {}",
+            missing.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handler::tests::DASHBOARD;
+    use crate::profile::Role;
+
+    fn profile() -> Profile {
+        serde_json::from_value(serde_json::json!({
+            "id": "prof_1", "organization_id": "org_01A", "connection_id": "conn_01A",
+            "connection_type": "OktaSAML", "idp_id": "1", "email": "a@example.com",
+            "role": {"slug": "member"}, "roles": [{"slug": "member"}, {"slug": "billing"}],
+            "groups": ["Engineering", "Ops"]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_pinned_organization_must_match() {
+        assert!(from_pinned_provider(&profile(), &DASHBOARD));
+        let other = HandlerConfig {
+            selector: Some(StaticSelector::Organization("org_01B")),
+            ..DASHBOARD
+        };
+        assert!(!from_pinned_provider(&profile(), &other));
+        let mut no_org = profile();
+        no_org.organization_id = None;
+        assert!(!from_pinned_provider(&no_org, &DASHBOARD));
+    }
+
+    #[test]
+    fn a_pinned_connection_must_match() {
+        let pinned = HandlerConfig {
+            selector: Some(StaticSelector::Connection("conn_01A")),
+            ..DASHBOARD
+        };
+        assert!(from_pinned_provider(&profile(), &pinned));
+        let other = HandlerConfig {
+            selector: Some(StaticSelector::Connection("conn_01B")),
+            ..DASHBOARD
+        };
+        assert!(!from_pinned_provider(&profile(), &other));
+    }
+
+    #[test]
+    fn the_role_may_be_the_primary_one_or_any_of_the_roles() {
+        for role in ["member", "billing"] {
+            assert!(authorize(
+                &profile(),
+                &HandlerConfig {
+                    role: Some(role),
+                    ..DASHBOARD
+                }
+            )
+            .is_ok());
+        }
+        let admin = HandlerConfig {
+            role: Some("admin"),
+            ..DASHBOARD
+        };
+        assert_eq!(
+            authorize(&profile(), &admin),
+            Err(Forbidden("this page requires the role `admin`".into()))
+        );
+        let mut no_roles = profile();
+        no_roles.role = Some(Role {
+            slug: "admin".into(),
+        });
+        no_roles.roles.clear();
+        assert!(authorize(&no_roles, &admin).is_ok());
+    }
+
+    #[test]
+    fn every_required_group_must_be_present() {
+        assert!(authorize(
+            &profile(),
+            &HandlerConfig {
+                groups: &["Ops", "Engineering"],
+                ..DASHBOARD
+            }
+        )
+        .is_ok());
+        let config = HandlerConfig {
+            groups: &["Ops", "Admins", "Finance"],
+            ..DASHBOARD
+        };
+        assert_eq!(
+            authorize(&profile(), &config),
+            Err(Forbidden(
+                "this page requires membership of: Admins, Finance".into()
+            ))
+        );
+    }
+}

@@ -1,0 +1,219 @@
+//! What the generated routes and the catchers answer: a `303 See Other`, or a problem shown as a small
+//! HTML page to browsers and as JSON to everything else. Nothing here is cached by the browser.
+
+use std::io::Cursor;
+
+use rocket::catcher::{BoxFuture, Catcher};
+use rocket::http::{ContentType, Method, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
+use serde_json::json;
+
+use crate::guard::{Challenge, Refusal};
+
+/// A problem to show the user: the status, a stable machine-readable code, a title and a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub(crate) status: Status,
+    pub(crate) code: String,
+    pub(crate) title: &'static str,
+    pub(crate) detail: String,
+    /// Where to start over, shown as a link (HTML) or a `login_url` field (JSON).
+    pub(crate) login_url: Option<String>,
+}
+
+impl Problem {
+    pub(crate) fn new(
+        status: Status,
+        code: impl Into<String>,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Problem {
+            status,
+            code: code.into(),
+            title,
+            detail: detail.into(),
+            login_url: None,
+        }
+    }
+
+    pub(crate) fn with_login_url(mut self, url: impl Into<String>) -> Self {
+        self.login_url = Some(url.into());
+        self
+    }
+}
+
+/// A route's or catcher's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reply {
+    /// `303 See Other` to this location (a path or an absolute URL the library built).
+    Redirect(String),
+    /// An error page or JSON body.
+    Problem(Problem),
+}
+
+impl From<Problem> for Reply {
+    fn from(problem: Problem) -> Self {
+        Reply::Problem(problem)
+    }
+}
+
+/// Whether the client asked for HTML first (a browser), rather than JSON or anything.
+pub(crate) fn prefers_html(request: &Request<'_>) -> bool {
+    let xhr = request
+        .headers()
+        .get_one("X-Requested-With")
+        .is_some_and(|v| v.eq_ignore_ascii_case("XMLHttpRequest"));
+    !xhr && request
+        .accept()
+        .is_some_and(|accept| accept.preferred().media_type().is_html())
+}
+
+/// Whether the request is a browser navigation that a redirect to sign in can answer.
+pub(crate) fn is_navigation(request: &Request<'_>) -> bool {
+    matches!(request.method(), Method::Get | Method::Head) && prefers_html(request)
+}
+
+impl<'r> Responder<'r, 'static> for Reply {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let mut response = match self {
+            Reply::Redirect(location) => Response::build()
+                .status(Status::SeeOther)
+                .raw_header("Location", location)
+                .finalize(),
+            Reply::Problem(problem) if prefers_html(request) => {
+                let page = html_page(&problem);
+                Response::build()
+                    .status(problem.status)
+                    .header(ContentType::HTML)
+                    .sized_body(page.len(), Cursor::new(page))
+                    .finalize()
+            }
+            Reply::Problem(problem) => {
+                let mut body = json!({ "error": problem.code, "message": problem.detail });
+                if let Some(url) = &problem.login_url {
+                    body["login_url"] = json!(url);
+                }
+                let body = body.to_string();
+                Response::build()
+                    .status(problem.status)
+                    .header(ContentType::JSON)
+                    .sized_body(body.len(), Cursor::new(body))
+                    .finalize()
+            }
+        };
+        response.set_raw_header("Cache-Control", "no-store");
+        Ok(response)
+    }
+}
+
+fn html_page(problem: &Problem) -> String {
+    let action = match &problem.login_url {
+        Some(url) => format!(r#"<p><a href="{}">Sign in again</a></p>"#, escape_html(url)),
+        None => r#"<p><a href="/">Back to the home page</a></p>"#.to_owned(),
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;\
+         color:#1f2328}}h1{{font-size:1.4rem}}code{{background:#f3f4f6;padding:0 .25rem}}</style></head>\
+         <body><h1>{title}</h1><p>{detail}</p><p>Error code: <code>{code}</code></p>{action}</body></html>\n",
+        title = escape_html(problem.title),
+        detail = escape_html(&problem.detail),
+        code = escape_html(&problem.code),
+    )
+}
+
+/// Escapes text for HTML element content and double-quoted attributes.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The 401 catcher: a browser is sent to sign in, anything else gets a JSON body naming the login URL.
+fn unauthorized<'r>(_: Status, request: &'r Request<'_>) -> BoxFuture<'r> {
+    Box::pin(async move {
+        let Challenge(login_url) = request.local_cache(Challenge::default).clone();
+        let reply = match login_url {
+            Some(url) if is_navigation(request) => Reply::Redirect(url),
+            Some(url) => Problem::new(
+                Status::Unauthorized,
+                "unauthenticated",
+                "Sign in required",
+                "Sign in with SSO to use this resource.",
+            )
+            .with_login_url(url)
+            .into(),
+            None => Problem::new(
+                Status::Unauthorized,
+                "unauthorized",
+                "Unauthorized",
+                "This request needs authentication.",
+            )
+            .into(),
+        };
+        reply.respond_to(request)
+    })
+}
+
+/// The 403 catcher: says what the signed-in user lacks.
+fn forbidden<'r>(_: Status, request: &'r Request<'_>) -> BoxFuture<'r> {
+    Box::pin(async move {
+        let Refusal(reason) = request.local_cache(Refusal::default).clone();
+        let detail = reason.unwrap_or_else(|| "You are not allowed to see this page.".to_owned());
+        Reply::Problem(Problem::new(
+            Status::Forbidden,
+            "forbidden",
+            "Access denied",
+            detail,
+        ))
+        .respond_to(request)
+    })
+}
+
+/// The catchers the fairing registers at `/`.
+pub(crate) fn catchers() -> Vec<Catcher> {
+    vec![
+        Catcher::new(Status::Unauthorized.code, unauthorized),
+        Catcher::new(Status::Forbidden.code, forbidden),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escaping_covers_markup_and_quotes() {
+        assert_eq!(
+            escape_html(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn a_problem_page_escapes_everything_it_shows() {
+        let problem = Problem::new(
+            Status::BadRequest,
+            "<code>",
+            "Sign-in failed",
+            "<script>alert(1)</script>",
+        )
+        .with_login_url("/sso/login?x=\"><script>");
+        let page = html_page(&problem);
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains("&lt;code&gt;"));
+    }
+}

@@ -1,0 +1,407 @@
+//! The routes the fairing mounts: login (start a login and send the browser to WorkOS), callback (finish
+//! it and start the session) and logout. One set serves every protected handler in the app.
+
+use rocket::http::{Method, Status};
+use rocket::request::Request;
+use rocket::route::{self, Handler, Route};
+use rocket::Data;
+
+use crate::client::{
+    ApiErrorKind, AuthorizationCode, AuthorizationRequest, ConnectionSelector, PkceVerifier,
+    Provider, State, TransportErrorKind, WorkosError,
+};
+use crate::flow::login_state::{self, Expected, LoginState, StateError, LOGIN_TTL_SECS};
+use crate::flow::return_to_or_default;
+use crate::guard::now;
+use crate::handler::StaticSelector;
+use crate::reply::{Problem, Reply};
+use crate::session::{self, fit_profile};
+use crate::sso::{Flow, Sso};
+
+/// The routes for `sso`: login and logout at their configured paths, one callback per callback path.
+pub(crate) fn routes(sso: &Sso) -> Vec<Route> {
+    let mut callback_paths: Vec<&str> = sso.flows.values().map(Flow::callback_path).collect();
+    callback_paths.sort_unstable();
+    callback_paths.dedup();
+    let mut routes = vec![
+        Route::new(Method::Get, &sso.settings.login_path, Login),
+        Route::new(Method::Get, &sso.settings.logout_path, Logout),
+        Route::new(Method::Post, &sso.settings.logout_path, Logout),
+    ];
+    routes.extend(
+        callback_paths
+            .into_iter()
+            .map(|path| Route::new(Method::Get, path, Callback)),
+    );
+    routes
+}
+
+fn query<'r>(request: &'r Request<'_>, name: &str) -> Option<&'r str> {
+    request
+        .query_value::<&str>(name)
+        .and_then(Result::ok)
+        .filter(|value| !value.is_empty())
+}
+
+fn no_wiring() -> Reply {
+    Problem::new(
+        Status::InternalServerError,
+        "not_configured",
+        "Sign-in is not set up",
+        "The WorkOS SSO fairing is not attached to this application.",
+    )
+    .into()
+}
+
+#[derive(Clone)]
+struct Login;
+
+#[rocket::async_trait]
+impl Handler for Login {
+    async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> route::Outcome<'r> {
+        let reply = match request.rocket().state::<Sso>() {
+            Some(sso) => login(sso, request).unwrap_or_else(Reply::from),
+            None => no_wiring(),
+        };
+        route::Outcome::from(request, reply)
+    }
+}
+
+/// Starts a login: a fresh state and PKCE verifier, sealed with `return_to` in a per-login cookie, then
+/// off to WorkOS.
+fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
+    let (key, flow) = match query(request, "flow") {
+        Some(key) => sso.flows.get_key_value(key).ok_or_else(|| {
+            Problem::new(
+                Status::BadRequest,
+                "unknown_flow",
+                "Sign-in link not recognised",
+                "This sign-in link does not belong to this application (or to this version of it).",
+            )
+            .with_login_url(sso.default_login_url("/"))
+        })?,
+        None => sso
+            .flows
+            .iter()
+            .find(|(_, flow)| flow.config.selector.is_none())
+            .or_else(|| sso.flows.iter().next())
+            .ok_or_else(|| {
+                Problem::new(
+                    Status::NotFound,
+                    "no_login",
+                    "Nothing to sign in to",
+                    "No handler in this application uses #[workos_sso].",
+                )
+            })?,
+    };
+    let return_to = return_to_or_default(query(request, "return_to")).to_owned();
+    let expected = match flow.config.selector {
+        Some(selector) => expected_from_static(selector),
+        None => expected_from_query(request)?,
+    };
+    let state = State::generate();
+    let verifier = PkceVerifier::generate();
+    let mut authorization =
+        AuthorizationRequest::new(flow.redirect_uri.clone(), selector_for(&expected))
+            .state(&state)
+            .pkce(&verifier);
+    if let Some(hint) = flow.config.domain_hint {
+        authorization = authorization.domain_hint(hint);
+    }
+    if let Some(hint) = flow.config.login_hint {
+        authorization = authorization.login_hint(hint);
+    }
+    if !flow.config.provider_scopes.is_empty() {
+        authorization = authorization.provider_scopes(flow.config.provider_scopes.iter().copied());
+    }
+    let login = LoginState {
+        state: state.expose().to_owned(),
+        verifier: verifier.expose().to_owned(),
+        return_to,
+        flow: key.clone(),
+        expected,
+        expires_at: now() + LOGIN_TTL_SECS,
+    };
+    login_state::remember(request.cookies(), &login, flow.callback_path(), flow.secure);
+    Ok(Reply::Redirect(
+        sso.client.authorization_url(&authorization).into(),
+    ))
+}
+
+fn expected_from_static(selector: StaticSelector) -> Expected {
+    match selector {
+        StaticSelector::Organization(id) => Expected::Organization(id.to_owned()),
+        StaticSelector::Connection(id) => Expected::Connection(id.to_owned()),
+        StaticSelector::Provider(name) => Expected::Provider(name.to_owned()),
+    }
+}
+
+/// The identity provider named in the login route's query: exactly one of three parameters.
+fn expected_from_query(request: &Request<'_>) -> Result<Expected, Problem> {
+    let given = [
+        query(request, "organization").map(|id| {
+            (
+                "organization",
+                Expected::Organization(id.to_owned()),
+                "org_",
+            )
+        }),
+        query(request, "connection")
+            .map(|id| ("connection", Expected::Connection(id.to_owned()), "conn_")),
+        query(request, "provider")
+            .map(|name| ("provider", Expected::Provider(name.to_owned()), "")),
+    ];
+    let mut given = given.into_iter().flatten();
+    let (Some((name, expected, prefix)), None) = (given.next(), given.next()) else {
+        return Err(Problem::new(
+            Status::BadRequest,
+            "missing_selector",
+            "Which identity provider?",
+            "Say where to sign in with exactly one of ?organization=org_…, ?connection=conn_… or \
+             ?provider=GoogleOAuth.",
+        ));
+    };
+    let value = match &expected {
+        Expected::Organization(id) | Expected::Connection(id) | Expected::Provider(id) => id,
+    };
+    let well_formed = value.len() <= 64
+        && value.starts_with(prefix)
+        && value.len() > prefix.len()
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !well_formed {
+        return Err(Problem::new(
+            Status::BadRequest,
+            "invalid_selector",
+            "Which identity provider?",
+            format!("The `{name}` parameter is not a valid WorkOS value."),
+        ));
+    }
+    Ok(expected)
+}
+
+fn selector_for(expected: &Expected) -> ConnectionSelector {
+    match expected {
+        Expected::Organization(id) => ConnectionSelector::Organization(id.clone()),
+        Expected::Connection(id) => ConnectionSelector::Connection(id.clone()),
+        Expected::Provider(name) => ConnectionSelector::Provider(Provider::from(name.as_str())),
+    }
+}
+
+#[derive(Clone)]
+struct Callback;
+
+#[rocket::async_trait]
+impl Handler for Callback {
+    async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> route::Outcome<'r> {
+        let reply = match request.rocket().state::<Sso>() {
+            Some(sso) => callback(sso, request).await.unwrap_or_else(Reply::from),
+            None => no_wiring(),
+        };
+        route::Outcome::from(request, reply)
+    }
+}
+
+/// Finishes a login: the state must match a login this browser started (checked before WorkOS is
+/// called), the code is exchanged once, the profile must come from the identity provider that was asked,
+/// and only then does the session start.
+async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
+    let path = request.uri().path().as_str();
+    let restart = sso.default_login_url("/");
+    let login = match query(request, "state") {
+        Some(state) => Some(login_state::take(request.cookies(), state, path, now()).map_err(|error| {
+            let detail = match error {
+                StateError::Unknown => {
+                    "This sign-in response does not match a sign-in started in this browser. It may have been \
+                     used already. Please sign in again."
+                }
+                StateError::Expired => "The sign-in took too long. Please sign in again.",
+            };
+            Problem::new(Status::BadRequest, "invalid_state", "Sign-in could not be completed", detail)
+                .with_login_url(restart.clone())
+        })?),
+        None => None,
+    };
+    if let Some(error) = query(request, "error") {
+        return Err(callback_error(
+            error,
+            query(request, "error_description"),
+            &restart,
+        ));
+    }
+    let code = query(request, "code").ok_or_else(|| {
+        Problem::new(
+            Status::BadRequest,
+            "missing_code",
+            "Sign-in could not be completed",
+            "The sign-in response carries neither a code nor an error.",
+        )
+        .with_login_url(restart.clone())
+    })?;
+    let (flow, login) = match login {
+        Some(login) => {
+            let flow = sso.flows.get(&login.flow).ok_or_else(|| {
+                Problem::new(
+                    Status::BadRequest,
+                    "unknown_flow",
+                    "Sign-in could not be completed",
+                    "This sign-in was started by another version of the application. Please sign in again.",
+                )
+                .with_login_url(restart.clone())
+            })?;
+            (flow, Some(login))
+        }
+        None => (idp_initiated_flow(sso, path, &restart)?, None),
+    };
+    let verifier = match &login {
+        Some(login) => Some(PkceVerifier::new(login.verifier.clone()).map_err(|_| {
+            Problem::new(
+                Status::BadRequest,
+                "invalid_state",
+                "Sign-in could not be completed",
+                "Please sign in again.",
+            )
+            .with_login_url(restart.clone())
+        })?),
+        None => None,
+    };
+    let signed_in = sso
+        .client
+        .exchange_code(&AuthorizationCode::new(code), verifier.as_ref())
+        .await
+        .map_err(|error| exchange_problem(&error, &restart))?;
+    let expected = match &login {
+        Some(login) => login.expected.clone(),
+        // Only flows pinned to an organization or connection may accept IdP-initiated logins.
+        None => flow
+            .config
+            .selector
+            .map(expected_from_static)
+            .ok_or_else(|| {
+                Problem::new(
+                    Status::Forbidden,
+                    "idp_initiated_refused",
+                    "Sign-in refused",
+                    "Please sign in from this site.",
+                )
+            })?,
+    };
+    let profile = signed_in.profile;
+    let matches = match &expected {
+        Expected::Organization(id) => profile.organization_id.as_deref() == Some(id.as_str()),
+        Expected::Connection(id) => &profile.connection_id == id,
+        Expected::Provider(_) => true,
+    };
+    if !matches {
+        rocket::log::private::warn!(
+            "WorkOS SSO: refused a profile from another organization or connection (expected {expected:?})"
+        );
+        return Err(Problem::new(
+            Status::Forbidden,
+            "wrong_organization",
+            "Sign-in refused",
+            "Your account belongs to an organization that cannot sign in here.",
+        )
+        .with_login_url(restart));
+    }
+    let profile = fit_profile(profile, &sso.required_groups);
+    session::start(
+        request.cookies(),
+        profile,
+        now(),
+        sso.settings.session_lifetime,
+        flow.secure,
+    );
+    let return_to = login.map_or_else(|| "/".to_owned(), |login| login.return_to);
+    Ok(Reply::Redirect(return_to))
+}
+
+/// The flow that accepts an IdP-initiated login at `path`, if any opted in.
+fn idp_initiated_flow<'a>(sso: &'a Sso, path: &'a str, restart: &str) -> Result<&'a Flow, Problem> {
+    sso.flows_at(path)
+        .map(|(_, flow)| flow)
+        .find(|flow| flow.config.allow_idp_initiated)
+        .ok_or_else(|| {
+            Problem::new(
+                Status::BadRequest,
+                "missing_state",
+                "Sign-in could not be completed",
+                "Sign-ins must start from this site. Please sign in again.",
+            )
+            .with_login_url(restart.to_owned())
+        })
+}
+
+/// WorkOS's `?error=` callback, shown without trusting its description (it is logged, not displayed).
+fn callback_error(error: &str, description: Option<&str>, restart: &str) -> Problem {
+    rocket::log::private::warn!(
+        "WorkOS SSO: sign-in failed with `{error}`: {}",
+        description.unwrap_or("-")
+    );
+    let (status, detail) = match error {
+        "access_denied" | "signin_consent_denied" => {
+            (Status::Forbidden, "The sign-in was cancelled or denied at your identity provider.")
+        }
+        "profile_not_allowed_outside_organization" => {
+            (Status::Forbidden, "Your account is not allowed to sign in to this organization.")
+        }
+        "server_error" | "oauth_failed" => {
+            (Status::BadGateway, "Your identity provider could not complete the sign-in. Please try again.")
+        }
+        _ => (
+            Status::BadRequest,
+            "Single sign-on is not set up correctly for this organization. Please contact your administrator.",
+        ),
+    };
+    // Only well-formed codes are echoed; anything else is shown as `sso_error`.
+    let code = if error.len() <= 64 && error.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+        error.to_owned()
+    } else {
+        "sso_error".to_owned()
+    };
+    Problem::new(status, code, "Sign-in failed", detail).with_login_url(restart.to_owned())
+}
+
+/// A failed code exchange, mapped to the status that tells the user (and monitoring) whose fault it is.
+fn exchange_problem(error: &WorkosError, restart: &str) -> Problem {
+    rocket::log::private::error!("WorkOS SSO: code exchange failed: {error}");
+    let (status, code, detail) = match (error.api_kind(), error.transport_kind()) {
+        (Some(ApiErrorKind::InvalidGrant), _) => (
+            Status::BadRequest,
+            "invalid_grant",
+            "This sign-in link has expired or was already used. Please sign in again.",
+        ),
+        (Some(ApiErrorKind::RateLimited), _) | (_, Some(TransportErrorKind::Connect)) => (
+            Status::ServiceUnavailable,
+            "workos_unavailable",
+            "The sign-in service is unavailable right now. Please try again in a moment.",
+        ),
+        (_, Some(TransportErrorKind::Timeout)) => (
+            Status::GatewayTimeout,
+            "workos_timeout",
+            "The sign-in service did not answer in time. Please try again.",
+        ),
+        _ => (
+            Status::BadGateway,
+            "workos_error",
+            "The sign-in service failed. Please try again.",
+        ),
+    };
+    Problem::new(status, code, "Sign-in failed", detail).with_login_url(restart.to_owned())
+}
+
+#[derive(Clone)]
+struct Logout;
+
+#[rocket::async_trait]
+impl Handler for Logout {
+    async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> route::Outcome<'r> {
+        let reply = match request.rocket().state::<Sso>() {
+            Some(sso) => {
+                session::end(request.cookies());
+                Reply::Redirect(sso.settings.logout_redirect.clone())
+            }
+            None => no_wiring(),
+        };
+        route::Outcome::from(request, reply)
+    }
+}

@@ -1,0 +1,250 @@
+//! The signed-in session: the user's [`Profile`] with an issue time and an expiry, sealed in a Rocket
+//! private cookie (AES-256-GCM under `secret_key`, the cookie's name bound as associated data).
+//!
+//! Nothing is stored on the server, so any number of app instances sharing one `secret_key` serve the
+//! same sessions. A cookie that does not decrypt, does not parse, carries another format version or has
+//! expired means "not signed in"; the expiry inside the sealed value is what counts, not the browser's.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use rocket::http::{Cookie, CookieJar, SameSite};
+use serde::{Deserialize, Serialize};
+
+use crate::profile::Profile;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "workos_sso_session";
+
+/// The format version written into every session; a session of another version is ignored.
+const VERSION: u8 = 1;
+
+/// The most bytes of JSON a session may hold. Sealing adds 28 bytes and base64 a third, so this keeps
+/// the cookie (name, value and attributes) under the 4096 bytes browsers store per cookie.
+pub const MAX_SESSION_JSON: usize = 2800;
+
+/// The sealed value.
+#[derive(Debug, Serialize, Deserialize)]
+struct Sealed {
+    v: u8,
+    /// Issued at, Unix seconds.
+    iat: i64,
+    /// Expires at, Unix seconds.
+    exp: i64,
+    profile: Profile,
+}
+
+/// A session as read back from a request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    /// The signed-in user, as kept in the cookie (see [`fit_profile`]).
+    pub profile: Profile,
+    /// When the user signed in, Unix seconds.
+    pub issued_at: i64,
+    /// When the session stops being accepted, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// Cookie attributes shared by every cookie the flow sets.
+pub(crate) fn harden(cookie: &mut Cookie<'static>, secure: bool) {
+    cookie.set_http_only(true);
+    // Lax, not Strict: the callback is a cross-site navigation from WorkOS, and a Strict cookie set on
+    // its response would be withheld on the redirect that follows.
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_secure(secure);
+}
+
+/// Starts a session for `profile`, replacing any previous one.
+pub(crate) fn start(
+    jar: &CookieJar<'_>,
+    profile: Profile,
+    now: i64,
+    lifetime: Duration,
+    secure: bool,
+) {
+    let lifetime_secs = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
+    let sealed = Sealed {
+        v: VERSION,
+        iat: now,
+        exp: now.saturating_add(lifetime_secs),
+        profile,
+    };
+    // A profile is plain strings and JSON values, which always serialize.
+    let Ok(json) = serde_json::to_string(&sealed) else {
+        return;
+    };
+    let mut cookie = Cookie::new(SESSION_COOKIE, json);
+    cookie.set_path("/");
+    cookie.set_max_age(rocket::time::Duration::seconds(lifetime_secs));
+    harden(&mut cookie, secure);
+    jar.add_private(cookie);
+}
+
+/// The request's session, if it has a valid, unexpired one at `now`.
+pub(crate) fn read(jar: &CookieJar<'_>, now: i64) -> Option<Session> {
+    let cookie = jar.get_private(SESSION_COOKIE)?;
+    decode(cookie.value(), now)
+}
+
+/// Parses and checks a decrypted session value.
+pub(crate) fn decode(json: &str, now: i64) -> Option<Session> {
+    let sealed: Sealed = serde_json::from_str(json).ok()?;
+    // A session issued in the future comes from a clock or a key gone wrong; refuse it too. The minute
+    // of slack covers instances whose clocks differ slightly.
+    let valid = sealed.v == VERSION && now < sealed.exp && sealed.iat <= now + 60;
+    valid.then_some(Session {
+        profile: sealed.profile,
+        issued_at: sealed.iat,
+        expires_at: sealed.exp,
+    })
+}
+
+/// Ends the session.
+pub(crate) fn end(jar: &CookieJar<'_>) {
+    jar.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
+}
+
+/// Trims `profile` until its session fits in a cookie: first the custom and raw attributes go, then the
+/// groups that no handler checks, then every group. Identity (`id`, `email`, organization, connection,
+/// names, roles) is always kept, and so are the groups handlers require, as long as they fit.
+pub fn fit_profile(mut profile: Profile, required_groups: &BTreeSet<&str>) -> Profile {
+    let fits = |profile: &Profile| {
+        let sealed = Sealed {
+            v: VERSION,
+            iat: i64::MAX,
+            exp: i64::MAX,
+            profile: profile.clone(),
+        };
+        serde_json::to_string(&sealed).is_ok_and(|json| json.len() <= MAX_SESSION_JSON)
+    };
+    if fits(&profile) {
+        return profile;
+    }
+    profile.raw_attributes.clear();
+    profile.custom_attributes.clear();
+    if fits(&profile) {
+        return profile;
+    }
+    profile
+        .groups
+        .retain(|group| required_groups.contains(group.as_str()));
+    if fits(&profile) {
+        return profile;
+    }
+    profile.groups.clear();
+    profile
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    pub(crate) fn profile() -> Profile {
+        serde_json::from_value(json!({
+            "object": "profile",
+            "id": "prof_01A",
+            "organization_id": "org_01A",
+            "connection_id": "conn_01A",
+            "connection_type": "OktaSAML",
+            "idp_id": "idp-1",
+            "email": "dana@example.com",
+            "first_name": "Dana",
+            "last_name": "Reyes",
+            "name": "Dana Reyes",
+            "role": {"slug": "admin"},
+            "groups": ["Engineering"],
+            "custom_attributes": {"department_name": "Engineering"},
+            "raw_attributes": {}
+        }))
+        .unwrap()
+    }
+
+    fn sealed(iat: i64, exp: i64) -> String {
+        serde_json::to_string(&Sealed {
+            v: VERSION,
+            iat,
+            exp,
+            profile: profile(),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_fresh_session_reads_back_whole() {
+        let session = decode(&sealed(1000, 2000), 1500).unwrap();
+        assert_eq!(session.profile, profile());
+        assert_eq!((session.issued_at, session.expires_at), (1000, 2000));
+    }
+
+    #[test]
+    fn an_expired_session_is_not_signed_in() {
+        assert!(decode(&sealed(1000, 2000), 2000).is_none());
+        assert!(decode(&sealed(1000, 2000), 99_999).is_none());
+    }
+
+    #[test]
+    fn a_session_from_the_future_is_refused() {
+        assert!(decode(&sealed(5000, 9000), 1000).is_none());
+        assert!(
+            decode(&sealed(1030, 9000), 1000).is_some(),
+            "a minute of clock skew is tolerated"
+        );
+    }
+
+    #[test]
+    fn other_versions_and_garbage_are_refused() {
+        let other = sealed(1000, 2000).replacen("\"v\":1", "\"v\":2", 1);
+        assert!(decode(&other, 1500).is_none());
+        for garbage in ["", "{}", "null", "[1,2]", "{\"v\":1}", "\u{0}"] {
+            assert!(decode(garbage, 1500).is_none(), "{garbage:?}");
+        }
+    }
+
+    #[test]
+    fn a_small_profile_is_kept_as_is() {
+        assert_eq!(fit_profile(profile(), &BTreeSet::new()), profile());
+    }
+
+    #[test]
+    fn a_huge_profile_keeps_identity_and_required_groups() {
+        let mut huge = profile();
+        huge.groups = (0..500)
+            .map(|i| format!("Group number {i:03} of the directory"))
+            .collect();
+        huge.groups.push("Admins".to_owned());
+        huge.custom_attributes
+            .insert("blob".to_owned(), json!("x".repeat(10_000)));
+        let required = BTreeSet::from(["Admins", "Group number 007 of the directory"]);
+
+        let fitted = fit_profile(huge.clone(), &required);
+        assert_eq!(
+            fitted.groups,
+            ["Group number 007 of the directory", "Admins"]
+        );
+        assert!(fitted.custom_attributes.is_empty());
+        assert_eq!(
+            (fitted.id.as_str(), fitted.email.as_str()),
+            (huge.id.as_str(), huge.email.as_str())
+        );
+        assert_eq!(fitted.role, huge.role);
+        let json = serde_json::to_string(&Sealed {
+            v: 1,
+            iat: 0,
+            exp: 0,
+            profile: fitted,
+        })
+        .unwrap();
+        assert!(json.len() <= MAX_SESSION_JSON);
+    }
+
+    #[test]
+    fn groups_that_do_not_fit_even_when_required_are_dropped_rather_than_overflowing() {
+        let mut huge = profile();
+        huge.groups = (0..500).map(|i| format!("Required group {i:03}")).collect();
+        let required: BTreeSet<&str> = huge.groups.iter().map(String::as_str).collect();
+        let fitted = fit_profile(huge.clone(), &required);
+        assert!(fitted.groups.is_empty());
+    }
+}

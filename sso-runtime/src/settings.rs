@@ -1,0 +1,216 @@
+//! The fairing's run-time settings: the `[workos]` table of Rocket's configuration (`Rocket.toml` or
+//! `ROCKET_WORKOS='{...}'`), with WorkOS's own environment variables as fallback.
+//!
+//! ```toml
+//! [default.workos]
+//! session_lifetime = 28800      # seconds a sign-in lasts (default 8 hours)
+//! logout_redirect = "/"         # where the logout route sends the browser
+//! login_path = "/sso/login"     # where the generated login route is mounted
+//! logout_path = "/sso/logout"   # where the generated logout route is mounted
+//! # api_key = "sk_..."          # prefer the WORKOS_API_KEY environment variable
+//! # base_url = "https://api.workos.com"
+//! # emulator = true             # use the embedded WorkOS emulator (feature `emulator`)
+//! ```
+
+use std::time::Duration;
+
+use rocket::figment::Figment;
+use serde::Deserialize;
+
+use crate::config::{ApiKey, ConfigError};
+
+/// How long a sign-in lasts unless `workos.session_lifetime` says otherwise.
+pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
+
+/// The longest `workos.session_lifetime` accepted: 30 days. A longer-lived cookie is a longer-lived
+/// credential to steal.
+pub const MAX_SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// The table as written; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Raw {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    session_lifetime: Option<u64>,
+    logout_redirect: Option<String>,
+    login_path: Option<String>,
+    logout_path: Option<String>,
+    emulator: Option<bool>,
+    request_timeout: Option<u64>,
+}
+
+/// The settings, checked.
+#[derive(Debug)]
+pub struct Settings {
+    /// The WorkOS API key, if one is configured.
+    pub api_key: Option<ApiKey>,
+    /// The WorkOS API base URL override.
+    pub base_url: Option<String>,
+    /// How long a sign-in lasts.
+    pub session_lifetime: Duration,
+    /// Where the logout route sends the browser.
+    pub logout_redirect: String,
+    /// The login route's path.
+    pub login_path: String,
+    /// The logout route's path.
+    pub logout_path: String,
+    /// `Some(true)` to use the embedded emulator, `Some(false)` to never use it, `None` to decide from
+    /// the build and the API key.
+    pub emulator: Option<bool>,
+    /// The WorkOS request timeout override.
+    pub request_timeout: Option<Duration>,
+}
+
+/// A setting that cannot be used; the message names the setting and the fix, never a secret value.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SettingsError(String);
+
+impl Settings {
+    /// Reads the `workos` table of `figment`, falling back to `WORKOS_API_KEY` and `WORKOS_BASE_URL`
+    /// looked up with `env`.
+    pub fn from_figment(
+        figment: &Figment,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, SettingsError> {
+        let raw: Raw = if figment.find_value("workos").is_ok() {
+            figment.extract_inner("workos").map_err(|error| {
+                SettingsError(format!(
+                    "the [workos] configuration table is invalid: {error}\nhelp: the keys are api_key, \
+                     base_url, session_lifetime, logout_redirect, login_path, logout_path, emulator and \
+                     request_timeout"
+                ))
+            })?
+        } else {
+            Raw::default()
+        };
+        let non_empty =
+            |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let api_key = non_empty(raw.api_key.or_else(|| env("WORKOS_API_KEY")))
+            .map(ApiKey::new)
+            .transpose()
+            .map_err(|error: ConfigError| SettingsError(error.to_string()))?;
+        let session_lifetime = match raw.session_lifetime {
+            None => DEFAULT_SESSION_LIFETIME,
+            Some(seconds @ 60..) if Duration::from_secs(seconds) <= MAX_SESSION_LIFETIME => {
+                Duration::from_secs(seconds)
+            }
+            Some(seconds) => {
+                return Err(SettingsError(format!(
+                    "workos.session_lifetime = {seconds} is out of range\nhelp: give it in seconds, from 60 to \
+                     {} (30 days)",
+                    MAX_SESSION_LIFETIME.as_secs()
+                )))
+            }
+        };
+        let logout_redirect = raw.logout_redirect.unwrap_or_else(|| "/".to_owned());
+        if crate::flow::safe_return_to(&logout_redirect).is_none() {
+            return Err(SettingsError(format!(
+                "workos.logout_redirect = {logout_redirect:?} is not a path on this site\nhelp: write a path such \
+                 as \"/\" or \"/goodbye\""
+            )));
+        }
+        Ok(Settings {
+            api_key,
+            base_url: non_empty(raw.base_url.or_else(|| env("WORKOS_BASE_URL"))),
+            session_lifetime,
+            logout_redirect,
+            login_path: route_path("login_path", raw.login_path, "/sso/login")?,
+            logout_path: route_path("logout_path", raw.logout_path, "/sso/logout")?,
+            emulator: raw.emulator,
+            request_timeout: raw.request_timeout.map(Duration::from_secs),
+        })
+    }
+}
+
+fn route_path(key: &str, value: Option<String>, default: &str) -> Result<String, SettingsError> {
+    let path = value.unwrap_or_else(|| default.to_owned());
+    let valid = path.starts_with('/')
+        && !path.contains(['?', '#', '<', '>', '\\'])
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace());
+    if valid {
+        Ok(path)
+    } else {
+        Err(SettingsError(format!(
+            "workos.{key} = {path:?} is not a route path\nhelp: write a path such as \"{default}\""
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rocket::figment::providers::{Format, Toml};
+
+    use super::*;
+
+    fn settings(toml: &str, env: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let figment = Figment::from(Toml::string(toml));
+        Settings::from_figment(&figment, |name| {
+            env.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        })
+    }
+
+    #[test]
+    fn defaults_apply_without_a_table() {
+        let settings = settings("", &[]).unwrap();
+        assert!(settings.api_key.is_none());
+        assert_eq!(settings.session_lifetime, DEFAULT_SESSION_LIFETIME);
+        assert_eq!(settings.login_path, "/sso/login");
+        assert_eq!(settings.logout_path, "/sso/logout");
+        assert_eq!(settings.logout_redirect, "/");
+    }
+
+    #[test]
+    fn the_table_wins_over_the_environment() {
+        let toml = "[workos]\napi_key = \"sk_test_table\"\nbase_url = \"http://127.0.0.1:9\"";
+        let settings = settings(toml, &[("WORKOS_API_KEY", "sk_test_env")]).unwrap();
+        assert_eq!(settings.api_key.unwrap().expose(), "sk_test_table");
+        assert_eq!(settings.base_url.as_deref(), Some("http://127.0.0.1:9"));
+    }
+
+    #[test]
+    fn the_environment_fills_in_and_blank_values_count_as_unset() {
+        let settings = settings(
+            "",
+            &[("WORKOS_API_KEY", "sk_test_env"), ("WORKOS_BASE_URL", " ")],
+        )
+        .unwrap();
+        assert_eq!(settings.api_key.unwrap().expose(), "sk_test_env");
+        assert!(settings.base_url.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_setting_and_the_fix() {
+        let cases = [
+            (
+                "[workos]\nsession_lifetime = 5",
+                "workos.session_lifetime = 5 is out of range",
+            ),
+            (
+                "[workos]\nlogout_redirect = \"https://evil.example\"",
+                "workos.logout_redirect",
+            ),
+            ("[workos]\nlogin_path = \"login\"", "workos.login_path"),
+            ("[workos]\napi_kee = \"x\"", "the keys are api_key"),
+        ];
+        for (toml, expected) in cases {
+            let error = settings(toml, &[]).unwrap_err().to_string();
+            assert!(error.contains(expected), "{toml}: {error}");
+        }
+    }
+
+    #[test]
+    fn an_invalid_api_key_is_refused_without_echoing_it() {
+        let error = settings("", &[("WORKOS_API_KEY", "sk_test_12 34")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("API key") || error.contains("WORKOS_API_KEY"),
+            "{error}"
+        );
+        assert!(!error.contains("sk_test_12"), "{error}");
+    }
+}
