@@ -89,6 +89,7 @@ pub(crate) fn validate(args: Args, errors: &mut Errors) -> Option<Config> {
             check_not_empty(value, &setting.key, errors);
         }
     }
+    check_idp_initiated(&args, errors);
     if !errors.is_empty() {
         return None;
     }
@@ -131,6 +132,21 @@ fn check_no_secret_values(args: &Args, errors: &mut Errors) {
         if value.literal().is_some_and(|text| text.starts_with("sk_")) {
             errors.push(secret_error(value.span(), &format!("the value of {key}")));
         }
+    }
+}
+
+/// An IdP-initiated login has no `state` to tie it to this browser, so it is only safe when the handler
+/// knows which organization or connection its profiles must come from.
+fn check_idp_initiated(args: &Args, errors: &mut Errors) {
+    let Some(setting) = args.allow_idp_initiated.as_ref().filter(|s| s.value.value) else { return };
+    let pinned = matches!(args.selector, Some((SelectorKind::Organization | SelectorKind::Connection, _)));
+    if !pinned {
+        errors.push(syn::Error::new(
+            setting.key.span(),
+            "`allow_idp_initiated = true` needs `organization` or `connection`: a login started at the identity \
+             provider carries no state, so the returned profile is only checked against the pinned tenant\n\
+             help: add `organization = \"org_...\"`, or remove `allow_idp_initiated`",
+        ));
     }
 }
 
@@ -358,6 +374,15 @@ mod tests {
         let errors =
             check(r#"redirect_uri = env!("CALLBACK"), client_id = env!("WORKOS_CLIENT_ID")"#);
         assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn idp_initiated_logins_need_a_pinned_tenant() {
+        let errors = check(&format!("{OK}, allow_idp_initiated = true"));
+        assert!(errors.len() == 1 && errors[0].contains("needs `organization` or `connection`"), "{errors:?}");
+        assert!(check(&format!(r#"{OK}, allow_idp_initiated = true, organization = "org_1""#)).is_empty());
+        assert!(check(&format!(r#"{OK}, allow_idp_initiated = true, connection = "conn_1""#)).is_empty());
+        assert!(check(&format!("{OK}, allow_idp_initiated = false")).is_empty());
     }
 
     #[test]
