@@ -15,6 +15,7 @@ mod fairing;
 pub mod flow;
 mod guard;
 mod handler;
+mod html;
 pub mod profile;
 mod reply;
 mod routes;

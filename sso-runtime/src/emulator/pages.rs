@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::seed::{Connection, User};
+use crate::html::escape;
 
 /// Connection types a portal user can pick for a new connection.
 pub(crate) const PORTAL_CONNECTION_TYPES: [&str; 7] = [
@@ -15,22 +16,6 @@ pub(crate) const PORTAL_CONNECTION_TYPES: [&str; 7] = [
     "GenericOIDC",
     "ADFSSAML",
 ];
-
-/// `text` with the five HTML-significant characters escaped, safe in element text and quoted attributes.
-pub(crate) fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
-}
 
 /// A complete page around `body` (already HTML).
 fn layout(title: &str, body: &str) -> String {
