@@ -8,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use url::{Host, Url};
+use url::Url;
 
 use crate::client::secret::secret_string;
 
@@ -340,12 +340,7 @@ fn parse_base_url(raw: &str) -> Result<Url, ConfigError> {
     };
     let mut url =
         Url::parse(raw).map_err(|e| invalid(format!("it is not an absolute URL ({e})")))?;
-    let loopback = match url.host() {
-        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
+    let loopback = crate::redirect_uri::is_loopback(&url);
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::log::private as log;
 use rocket::{Build, Rocket};
-use url::{Host, Url};
+use url::Url;
 
 use crate::client::WorkosClient;
 use crate::config::{ApiKey, ClientId, WorkosConfig};
@@ -156,22 +156,8 @@ fn common_client_id(handlers: &[&'static HandlerConfig]) -> Result<Option<Client
 /// the macro.
 fn check_handler(config: &HandlerConfig) -> Result<Url, String> {
     let at = config.handler;
-    let redirect_uri = Url::parse(config.redirect_uri)
-        .map_err(|error| format!("the redirect_uri of `{at}` is not an absolute URL ({error})"))?;
-    let loopback = match redirect_uri.host() {
-        Some(Host::Domain(domain)) => domain == "localhost",
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    let scheme_ok =
-        redirect_uri.scheme() == "https" || (redirect_uri.scheme() == "http" && loopback);
-    if !scheme_ok || redirect_uri.fragment().is_some() || redirect_uri.host().is_none() {
-        return Err(format!(
-            "the redirect_uri of `{at}` must be an https URL without a fragment (plain http only for localhost \
-             and 127.0.0.1)"
-        ));
-    }
+    let redirect_uri = crate::redirect_uri::check(config.redirect_uri)
+        .map_err(|reason| format!("the redirect_uri of `{at}` is not acceptable: {reason}"))?;
     let (kind, id, prefix) = match config.selector {
         Some(StaticSelector::Organization(id)) => ("organization", id, "org_"),
         Some(StaticSelector::Connection(id)) => ("connection", id, "conn_"),

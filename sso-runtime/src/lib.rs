@@ -17,6 +17,7 @@ mod guard;
 mod handler;
 mod html;
 pub mod profile;
+mod redirect_uri;
 mod reply;
 mod routes;
 pub mod session;

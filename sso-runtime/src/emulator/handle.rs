@@ -10,10 +10,10 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use super::faults::Fault;
-use super::redirect_uri;
 use super::seed::{Connection, Organization, Seed, User};
 use super::server::{self, Shared};
 use super::store::{Settings, State};
+use crate::redirect_uri;
 
 /// The client ID the emulator accepts unless [`EmulatorBuilder::client_id`] says otherwise.
 pub const DEFAULT_CLIENT_ID: &str = "client_01JHM9S346Q3D25VT4F5V37E3S";
@@ -190,10 +190,12 @@ impl EmulatorBuilder {
 }
 
 fn check_redirect_uri(uri: &str) -> Result<(), EmulatorError> {
-    redirect_uri::check(uri).map_err(|reason| EmulatorError::InvalidRedirectUri {
-        uri: uri.to_owned(),
-        reason,
-    })
+    redirect_uri::check(uri)
+        .map(drop)
+        .map_err(|reason| EmulatorError::InvalidRedirectUri {
+            uri: uri.to_owned(),
+            reason,
+        })
 }
 
 /// A running WorkOS-compatible server. It stops on [`shutdown`](Self::shutdown) or when dropped.

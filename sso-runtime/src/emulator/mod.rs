@@ -51,7 +51,6 @@ mod ids;
 mod pages;
 mod params;
 mod portal;
-mod redirect_uri;
 mod reply;
 mod router;
 mod seed;

@@ -1,23 +1,26 @@
-//! Which redirect URIs may be allow-listed: the rules WorkOS applies to a staging environment.
+//! Which redirect URIs are acceptable: the rules WorkOS applies to a staging environment (RFC 6749 §3.1.2
+//! plus "plain http only on loopback"). The fairing checks handlers' `redirect_uri`s with them and the
+//! emulator its allowlist.
 
 use url::{Host, Url};
 
-/// Checks that `uri` may be allow-listed: absolute, no fragment, `https`, or `http` on a loopback host.
-/// Returns why not otherwise.
-pub(crate) fn check(uri: &str) -> Result<(), &'static str> {
+/// Parses `uri` if it is acceptable: absolute with a host, no fragment, `https`, or `http` on a loopback
+/// host. Returns why not otherwise.
+pub(crate) fn check(uri: &str) -> Result<Url, &'static str> {
     let parsed = Url::parse(uri).map_err(|_| "not an absolute URL")?;
     if parsed.fragment().is_some() {
         return Err("a redirect URI cannot have a fragment");
     }
     match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(&parsed) => Ok(()),
+        "https" if parsed.host().is_some() => Ok(parsed),
+        "http" if is_loopback(&parsed) => Ok(parsed),
         "http" => Err("plain http is only allowed for localhost and 127.0.0.1"),
         _ => Err("the scheme must be http or https"),
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// Whether `url` names this machine: `localhost`, `127.0.0.0/8` or `::1`.
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
