@@ -1,0 +1,123 @@
+//! The WorkOS SSO guide's flow in Rocket: a home page with a "Sign in with SSO" button, a protected page
+//! showing who signed in, and sign-out.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+//!
+//! With no WorkOS keys set it runs against the embedded emulator: open http://127.0.0.1:8000, sign in and
+//! pick a user on the Test Identity Provider page. To use WorkOS, set `WORKOS_CLIENT_ID` and
+//! `WORKOS_ORGANIZATION_ID` (read at compile time) and `WORKOS_API_KEY` (read at run time), and allowlist
+//! `http://127.0.0.1:8000/callback` on the WorkOS dashboard's Redirects page.
+
+use rocket::fairing::AdHoc;
+use rocket::response::content::RawHtml;
+use rocket::{get, launch, routes};
+use rocket_workos_sso::{workos_sso, Profile, WorkosSso};
+
+#[get("/")]
+fn home(profile: Option<Profile>) -> RawHtml<String> {
+    let body = match profile {
+        Some(profile) => format!(
+            "<p>Signed in as <strong>{}</strong>.</p><p><a class=\"button\" href=\"/profile\">See your profile</a></p>",
+            escape(&profile.email)
+        ),
+        None => "<p>Sign in with your company's identity provider.</p>\
+                 <p><a class=\"button\" href=\"/profile\">Sign in with SSO</a></p>"
+            .to_owned(),
+    };
+    page("Rocket + WorkOS SSO", &body)
+}
+
+#[workos_sso(
+    redirect_uri = "http://127.0.0.1:8000/callback",
+    client_id = env!("WORKOS_CLIENT_ID"),
+    organization = env!("WORKOS_ORGANIZATION_ID")
+)]
+#[get("/profile")]
+fn profile(profile: Profile) -> RawHtml<String> {
+    let name = profile.name.clone().unwrap_or_else(|| {
+        [profile.first_name.as_deref(), profile.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let groups = if profile.groups.is_empty() {
+        "none".to_owned()
+    } else {
+        profile.groups.join(", ")
+    };
+    let rows = [
+        ("Name", name),
+        ("Email", profile.email.clone()),
+        (
+            "Organization",
+            profile
+                .organization_id
+                .clone()
+                .unwrap_or_else(|| "none".to_owned()),
+        ),
+        ("Connection type", profile.connection_type.to_string()),
+        ("Groups", groups),
+    ];
+    let rows: String = rows
+        .iter()
+        .map(|(label, value)| {
+            format!(
+                "<tr><th>{label}</th><td id=\"{}\">{}</td></tr>",
+                id_of(label),
+                escape(value)
+            )
+        })
+        .collect();
+    let body = format!(
+        "<table>{rows}</table>\
+         <form method=\"post\" action=\"/sso/logout\"><button type=\"submit\">Sign out</button></form>"
+    );
+    page("Your profile", &body)
+}
+
+fn id_of(label: &str) -> String {
+    label.to_lowercase().replace(' ', "-")
+}
+
+fn page(title: &str, body: &str) -> RawHtml<String> {
+    RawHtml(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>\
+         body{{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2328}}\
+         .button,button{{display:inline-block;background:#4338ca;color:#fff;border:0;border-radius:8px;\
+         padding:.6rem 1.2rem;font:inherit;text-decoration:none;cursor:pointer}}\
+         th{{text-align:left;padding:.3rem 1rem .3rem 0;color:#59636e}}table{{margin-bottom:1.5rem}}\
+         </style></head><body><h1>{title}</h1>{body}</body></html>"
+    ))
+}
+
+/// Escapes profile values, which come from the customer's identity provider.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[launch]
+fn rocket() -> _ {
+    rocket::build()
+        .attach(WorkosSso::fairing())
+        .attach(AdHoc::on_liftoff("Quickstart banner", |rocket| {
+            Box::pin(async move {
+                let config = rocket.config();
+                let backend = match WorkosSso::emulator(rocket) {
+                    Some(emulator) => format!("the embedded WorkOS emulator at {}", emulator.base_url()),
+                    None => "WorkOS".to_owned(),
+                };
+                println!(
+                    "\nQuickstart: open http://{}:{}/ and click \"Sign in with SSO\" (signing in through {backend}).\n",
+                    config.address, config.port
+                );
+            })
+        }))
+        .mount("/", routes![home, profile])
+}
