@@ -20,9 +20,12 @@ use crate::sso::Sso;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Challenge(pub(crate) Option<String>);
 
-/// Why a guard refused a signed-in user; read by the 403 catcher.
+/// Why a guard refused a signed-in user, and where to sign in as someone else; read by the 403 catcher.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Refusal(pub(crate) Option<String>);
+pub(crate) struct Refusal {
+    pub(crate) reason: Option<String>,
+    pub(crate) login_url: Option<String>,
+}
 
 /// The request's session, read (and decrypted) at most once per request.
 struct CachedSession(Option<Session>);
@@ -116,12 +119,23 @@ impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
         let Some(session) = current_session(request) else {
             return challenge(request, login());
         };
-        // Signed in through another organization or connection is not signed in for this handler.
-        if !from_pinned_provider(&session.profile, config) {
-            return challenge(request, login());
-        }
-        if let Err(Forbidden(reason)) = authorize(&session.profile, config) {
-            request.local_cache(|| Refusal(Some(reason)));
+        // Signed in through another organization or connection is not signed in for this handler: the
+        // refusal offers to sign in through the right one.
+        let refusal = if from_pinned_provider(&session.profile, config) {
+            authorize(&session.profile, config)
+                .err()
+                .map(|Forbidden(reason)| (reason, None))
+        } else {
+            Some((
+                "this page belongs to another organization".to_owned(),
+                Some(login()),
+            ))
+        };
+        if let Some((reason, login_url)) = refusal {
+            request.local_cache(|| Refusal {
+                reason: Some(reason),
+                login_url,
+            });
             return Outcome::Error((Status::Forbidden, Unauthenticated));
         }
         Outcome::Success(Protected(PhantomData))

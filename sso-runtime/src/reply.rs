@@ -155,15 +155,14 @@ fn unauthorized<'r>(_: Status, request: &'r Request<'_>) -> BoxFuture<'r> {
 /// The 403 catcher: says what the signed-in user lacks.
 fn forbidden<'r>(_: Status, request: &'r Request<'_>) -> BoxFuture<'r> {
     Box::pin(async move {
-        let Refusal(reason) = request.local_cache(Refusal::default).clone();
-        let detail = reason.unwrap_or_else(|| "You are not allowed to see this page.".to_owned());
-        Reply::Problem(Problem::new(
-            Status::Forbidden,
-            "forbidden",
-            "Access denied",
-            detail,
-        ))
-        .respond_to(request)
+        let Refusal { reason, login_url } = request.local_cache(Refusal::default).clone();
+        let detail = match reason {
+            Some(reason) => format!("You are signed in, but {reason}."),
+            None => "You are not allowed to see this page.".to_owned(),
+        };
+        let mut problem = Problem::new(Status::Forbidden, "forbidden", "Access denied", detail);
+        problem.login_url = login_url;
+        Reply::Problem(problem).respond_to(request)
     })
 }
 
