@@ -15,6 +15,9 @@ use rocket::response::content::RawHtml;
 use rocket::{get, launch, routes};
 use rocket_workos_sso::{workos_sso, Profile, WorkosSso};
 
+mod common;
+use common::{escape, page, SIGN_OUT};
+
 #[get("/")]
 fn home(profile: Option<Profile>) -> RawHtml<String> {
     let body = match profile {
@@ -71,35 +74,12 @@ fn profile(profile: Profile) -> RawHtml<String> {
             )
         })
         .collect();
-    let body = format!(
-        "<table>{rows}</table>\
-         <form method=\"post\" action=\"/sso/logout\"><button type=\"submit\">Sign out</button></form>"
-    );
+    let body = format!("<table>{rows}</table>{SIGN_OUT}");
     page("Your profile", &body)
 }
 
 fn id_of(label: &str) -> String {
     label.to_lowercase().replace(' ', "-")
-}
-
-fn page(title: &str, body: &str) -> RawHtml<String> {
-    RawHtml(format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>\
-         body{{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2328}}\
-         .button,button{{display:inline-block;background:#4338ca;color:#fff;border:0;border-radius:8px;\
-         padding:.6rem 1.2rem;font:inherit;text-decoration:none;cursor:pointer}}\
-         th{{text-align:left;padding:.3rem 1rem .3rem 0;color:#59636e}}table{{margin-bottom:1.5rem}}\
-         </style></head><body><h1>{title}</h1>{body}</body></html>"
-    ))
-}
-
-/// Escapes profile values, which come from the customer's identity provider.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[launch]
