@@ -33,3 +33,8 @@ pub use fairing::WorkosSso;
 pub use guard::{Forbidden, Unauthenticated};
 pub use profile::Profile;
 pub use rocket_workos_sso_macros::workos_sso;
+
+/// Compiles the README's Rust code blocks as doctests, so the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
