@@ -2,7 +2,7 @@
 //! and a guard parameter that protects the handler. Every path into the runtime goes through
 //! `::rocket_workos_sso::__private`, so the user's imports never matter.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{parse_quote, FnArg, Item, ItemFn};
@@ -28,8 +28,8 @@ pub(crate) fn expand(item: TokenStream, config: Option<Config>, mut errors: Erro
         Ok(other) => {
             errors.push(syn::Error::new(
                 item_span(&other),
-                "#[workos_sso] goes on a Rocket route handler: a function with #[get(\"...\")] or another route \
-                 attribute below it",
+                "#[workos_sso] goes on a Rocket route handler, not on this item\n\
+                 help: put it on the handler function, directly above its #[get(\"/path\")] (or post, put, ...)",
             ));
             return with_errors(quote!(#other), &errors);
         }
@@ -37,11 +37,13 @@ pub(crate) fn expand(item: TokenStream, config: Option<Config>, mut errors: Erro
         Err(_) => return with_errors(item, &errors),
     };
     if !has_route_attribute(&item) {
+        // At the attribute itself: when it sits below `#[get]`, that is the line to move.
         errors.push(syn::Error::new(
-            item.sig.ident.span(),
-            "#[workos_sso] must be written above the handler's route attribute, and none is above it\n\
-             help: write #[workos_sso(...)] first, then #[get(\"/path\")] (or post, put, ...), then the function; \
-             if the route attribute is already there, move it below #[workos_sso]",
+            Span::call_site(),
+            "#[workos_sso] found no route attribute below it\n\
+             help: write #[workos_sso(...)] directly above #[get(\"/path\")] (or post, put, ...); if the route \
+             attribute is above #[workos_sso], swap the two: Rocket reads the handler's parameters before \
+             #[workos_sso] can add its guard",
         ));
     }
     match config {
@@ -62,7 +64,7 @@ fn has_route_attribute(item: &ItemFn) -> bool {
     })
 }
 
-fn item_span(item: &Item) -> proc_macro2::Span {
+fn item_span(item: &Item) -> Span {
     match item {
         Item::Struct(s) => s.ident.span(),
         Item::Enum(e) => e.ident.span(),
@@ -191,10 +193,7 @@ mod tests {
     #[test]
     fn without_a_route_attribute_the_function_is_left_alone() {
         let out = run(ATTR, "fn dashboard(profile: Profile) {}");
-        assert!(
-            out.contains("must be written above the handler's route attribute"),
-            "{out}"
-        );
+        assert!(out.contains("found no route attribute below it"), "{out}");
         assert!(out.contains("fn dashboard (profile : Profile)"), "{out}");
     }
 

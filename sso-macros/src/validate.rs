@@ -42,14 +42,15 @@ pub(crate) struct Config {
 /// Checks `args`; `None` when anything was reported into `errors`.
 pub(crate) fn validate(args: Args, errors: &mut Errors) -> Option<Config> {
     check_no_secret_values(&args, errors);
-    if args.redirect_uri.is_none() {
+    // A setting written with a refused value, or under a misspelt key, was reported already.
+    if !args.mentions("redirect_uri") {
         errors.push(syn::Error::new(
             Span::call_site(),
             "missing `redirect_uri`\nhelp: add `redirect_uri = \"https://app.example.com/callback\"`: the callback \
              URL you allowlisted on the WorkOS dashboard's Redirects page",
         ));
     }
-    if args.client_id.is_none() {
+    if !args.mentions("client_id") && !args.mentions("project") {
         errors.push(syn::Error::new(
             Span::call_site(),
             "missing `client_id`\nhelp: add `client_id = env!(\"WORKOS_CLIENT_ID\")` (the older name `project` \
@@ -130,7 +131,8 @@ fn check_no_secret_values(args: &Args, errors: &mut Errors) {
         );
     for (key, value) in values {
         if value.literal().is_some_and(|text| text.starts_with("sk_")) {
-            errors.push(secret_error(value.span(), &format!("the value of {key}")));
+            let what = format!("the value of `{key}` looks like a WorkOS API key (`sk_...`)");
+            errors.push(secret_error(value.span(), &what));
         }
     }
 }
@@ -138,16 +140,24 @@ fn check_no_secret_values(args: &Args, errors: &mut Errors) {
 /// An IdP-initiated login has no `state` to tie it to this browser, so it is only safe when the handler
 /// knows which organization or connection its profiles must come from.
 fn check_idp_initiated(args: &Args, errors: &mut Errors) {
-    let Some(setting) = args.allow_idp_initiated.as_ref().filter(|s| s.value.value) else { return };
-    let pinned = matches!(args.selector, Some((SelectorKind::Organization | SelectorKind::Connection, _)));
-    if !pinned {
-        errors.push(syn::Error::new(
-            setting.key.span(),
-            "`allow_idp_initiated = true` needs `organization` or `connection`: a login started at the identity \
-             provider carries no state, so the returned profile is only checked against the pinned tenant\n\
-             help: add `organization = \"org_...\"`, or remove `allow_idp_initiated`",
-        ));
-    }
+    let Some(setting) = args.allow_idp_initiated.as_ref().filter(|s| s.value.value) else {
+        return;
+    };
+    let help = match &args.selector {
+        Some((SelectorKind::Organization | SelectorKind::Connection, _)) => return,
+        Some((SelectorKind::Provider, _)) => {
+            "help: replace `provider` with `organization = \"org_...\"`, or remove `allow_idp_initiated`"
+        }
+        None => "help: add `organization = \"org_...\"`, or remove `allow_idp_initiated`",
+    };
+    errors.push(syn::Error::new(
+        setting.key.span(),
+        format!(
+            "`allow_idp_initiated = true` needs `organization` or `connection`: a login started at the \
+             identity provider carries no state, so the returned profile is only checked against the pinned \
+             tenant\n{help}"
+        ),
+    ));
 }
 
 fn check_redirect_uri(value: &Value, errors: &mut Errors) {
@@ -379,9 +389,18 @@ mod tests {
     #[test]
     fn idp_initiated_logins_need_a_pinned_tenant() {
         let errors = check(&format!("{OK}, allow_idp_initiated = true"));
-        assert!(errors.len() == 1 && errors[0].contains("needs `organization` or `connection`"), "{errors:?}");
-        assert!(check(&format!(r#"{OK}, allow_idp_initiated = true, organization = "org_1""#)).is_empty());
-        assert!(check(&format!(r#"{OK}, allow_idp_initiated = true, connection = "conn_1""#)).is_empty());
+        assert!(
+            errors.len() == 1 && errors[0].contains("needs `organization` or `connection`"),
+            "{errors:?}"
+        );
+        assert!(check(&format!(
+            r#"{OK}, allow_idp_initiated = true, organization = "org_1""#
+        ))
+        .is_empty());
+        assert!(check(&format!(
+            r#"{OK}, allow_idp_initiated = true, connection = "conn_1""#
+        ))
+        .is_empty());
         assert!(check(&format!("{OK}, allow_idp_initiated = false")).is_empty());
     }
 
