@@ -97,11 +97,15 @@ pub(crate) struct Args {
     /// Every known key the user wrote, even with a value that was refused, and the key a misspelt one
     /// evidently meant: a required setting among them is not reported missing on top of that mistake.
     pub(crate) mentioned: Vec<&'static str>,
+    /// The arguments are not `key = value` pairs, so which settings they hold is unknown.
+    pub(crate) unreadable: bool,
 }
 
 impl Args {
-    pub(crate) fn mentions(&self, key: &str) -> bool {
-        self.mentioned.contains(&key)
+    /// Whether `key` may have been written: a required setting is reported missing only when it
+    /// certainly is.
+    pub(crate) fn may_have_written(&self, key: &str) -> bool {
+        self.unreadable || self.mentioned.contains(&key)
     }
 }
 
@@ -145,6 +149,7 @@ pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Args {
                      #[workos_sso(redirect_uri = \"https://app.example.com/callback\", client_id = env!(\"WORKOS_CLIENT_ID\"))]"
                 ),
             ));
+            args.unreadable = true;
             return args;
         }
     };

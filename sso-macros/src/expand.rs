@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{parse_quote, FnArg, Item, ItemFn};
+use syn::{parse_quote, Attribute, FnArg, Item, ItemFn};
 
 use crate::args::{option_tokens, SelectorKind};
 use crate::errors::Errors;
@@ -23,7 +23,7 @@ const GUARD_PARAMETER: &str = "__workos_sso";
 /// The whole expansion: the handler with its guard and registration, or the item unchanged next to the
 /// errors, so that one mistake does not cascade into unrelated ones.
 pub(crate) fn expand(item: TokenStream, config: Option<Config>, mut errors: Errors) -> TokenStream {
-    let item = match syn::parse2::<Item>(item.clone()) {
+    let mut item = match syn::parse2::<Item>(item.clone()) {
         Ok(Item::Fn(function)) => function,
         Ok(other) => {
             errors.push(syn::Error::new(
@@ -36,6 +36,19 @@ pub(crate) fn expand(item: TokenStream, config: Option<Config>, mut errors: Erro
         // Not even an item: let rustc report the syntax error on the user's tokens.
         Err(_) => return with_errors(item, &errors),
     };
+    // A second `#[workos_sso]` would add a second guard and marker; report it once and drop it, so that it
+    // does not expand into errors about duplicate items.
+    let (repeated, attrs) = item.attrs.into_iter().partition(is_workos_sso);
+    item.attrs = attrs;
+    for attr in repeated {
+        errors.push(syn::Error::new_spanned(
+            attr,
+            format!(
+                "#[workos_sso] is written twice on `{}`\nhelp: merge the settings into one #[workos_sso(...)]",
+                item.sig.ident
+            ),
+        ));
+    }
     if !has_route_attribute(&item) {
         // At the attribute itself: when it sits below `#[get]`, that is the line to move.
         errors.push(syn::Error::new(
@@ -55,6 +68,13 @@ pub(crate) fn expand(item: TokenStream, config: Option<Config>, mut errors: Erro
 fn with_errors(item: TokenStream, errors: &Errors) -> TokenStream {
     let errors = errors.to_compile_errors();
     quote!(#errors #item)
+}
+
+fn is_workos_sso(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|segment| segment.ident == "workos_sso")
 }
 
 fn has_route_attribute(item: &ItemFn) -> bool {
@@ -208,6 +228,16 @@ mod tests {
         let out = run(ATTR, "struct Dashboard;");
         assert!(out.contains("goes on a Rocket route handler"), "{out}");
         assert!(out.contains("struct Dashboard ;"), "{out}");
+    }
+
+    #[test]
+    fn a_second_attribute_is_reported_once_and_dropped() {
+        let out = run(
+            ATTR,
+            &format!(r#"#[workos_sso({ATTR})] #[get("/d")] fn dashboard() {{}}"#),
+        );
+        assert!(out.contains("is written twice on `dashboard`"), "{out}");
+        assert_eq!(out.matches("workos_sso (").count(), 0, "{out}");
     }
 
     #[test]

@@ -43,14 +43,14 @@ pub(crate) struct Config {
 pub(crate) fn validate(args: Args, errors: &mut Errors) -> Option<Config> {
     check_no_secret_values(&args, errors);
     // A setting written with a refused value, or under a misspelt key, was reported already.
-    if !args.mentions("redirect_uri") {
+    if !args.may_have_written("redirect_uri") {
         errors.push(syn::Error::new(
             Span::call_site(),
             "missing `redirect_uri`\nhelp: add `redirect_uri = \"https://app.example.com/callback\"`: the callback \
              URL you allowlisted on the WorkOS dashboard's Redirects page",
         ));
     }
-    if !args.mentions("client_id") && !args.mentions("project") {
+    if !args.may_have_written("client_id") && !args.may_have_written("project") {
         errors.push(syn::Error::new(
             Span::call_site(),
             "missing `client_id`\nhelp: add `client_id = env!(\"WORKOS_CLIENT_ID\")` (the older name `project` \
@@ -294,6 +294,21 @@ mod tests {
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].starts_with("missing `redirect_uri`"));
         assert!(errors[1].starts_with("missing `client_id`"));
+    }
+
+    #[test]
+    fn a_refused_or_misspelt_required_setting_is_not_also_missing() {
+        for input in [
+            r#"redirect_uri = CALLBACK, client_id = concat!("client_", "1")"#,
+            r#"redirect_url = "https://a.example/cb", client_id = "client_1""#,
+            r#""https://a.example/cb", client_id = "client_1""#,
+        ] {
+            let errors = check(input);
+            assert!(
+                errors.iter().all(|e| !e.starts_with("missing")),
+                "{input}: {errors:?}"
+            );
+        }
     }
 
     #[test]
