@@ -30,4 +30,5 @@ pub use config::WorkosConfig;
 pub use fairing::WorkosSso;
 pub use guard::{Forbidden, Unauthenticated};
 pub use profile::Profile;
+#[doc = include_str!("../docs/workos_sso.md")]
 pub use rocket_workos_sso_macros::workos_sso;
