@@ -3,7 +3,7 @@
 //! Only the shape is checked here (known keys, no duplicates, value kinds). What the values mean (is this
 //! URL acceptable, does this id carry the right prefix) is `validate`'s job.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
@@ -43,7 +43,15 @@ impl ToTokens for Value {
         match self {
             Value::Literal(lit) => lit.to_tokens(tokens),
             Value::Env { call, name } => {
-                tokens.extend(quote_spanned!(call.span()=> ::core::env!(#name)));
+                // Built from the user's own `env`, `!` and delimiter tokens so that rustc's error for an
+                // unset variable underlines the whole `env!("NAME")`, not just its first token.
+                let mac = &call.mac;
+                let env = mac.path.segments.last().map(|segment| &segment.ident);
+                let bang = &mac.bang_token;
+                let mut arguments = Group::new(Delimiter::Parenthesis, name.to_token_stream());
+                arguments.set_span(mac.delimiter.span().join());
+                tokens.extend(quote_spanned!(call.span()=> ::core::));
+                tokens.extend(quote!(#env #bang #arguments));
             }
         }
     }
@@ -86,6 +94,19 @@ pub(crate) struct Args {
     pub(crate) role: Option<Setting<Value>>,
     pub(crate) groups: Option<Setting<Vec<Value>>>,
     pub(crate) allow_idp_initiated: Option<Setting<LitBool>>,
+    /// Every known key the user wrote, even with a value that was refused, and the key a misspelt one
+    /// evidently meant: a required setting among them is not reported missing on top of that mistake.
+    pub(crate) mentioned: Vec<&'static str>,
+    /// The arguments are not `key = value` pairs, so which settings they hold is unknown.
+    pub(crate) unreadable: bool,
+}
+
+impl Args {
+    /// Whether `key` may have been written: a required setting is reported missing only when it
+    /// certainly is.
+    pub(crate) fn may_have_written(&self, key: &str) -> bool {
+        self.unreadable || self.mentioned.contains(&key)
+    }
 }
 
 /// Every key the attribute accepts, for "did you mean" suggestions.
@@ -128,6 +149,7 @@ pub(crate) fn parse(attr: TokenStream, errors: &mut Errors) -> Args {
                      #[workos_sso(redirect_uri = \"https://app.example.com/callback\", client_id = env!(\"WORKOS_CLIENT_ID\"))]"
                 ),
             ));
+            args.unreadable = true;
             return args;
         }
     };
@@ -147,13 +169,11 @@ fn parse_pair(pair: MetaNameValue, args: &mut Args, errors: &mut Errors) {
     };
     let name = key.to_string();
     let value = pair.value;
+    if let Some(known) = KNOWN_KEYS.iter().find(|known| **known == name) {
+        args.mentioned.push(known);
+    }
     match name.as_str() {
-        "redirect_uri" => set(
-            &mut args.redirect_uri,
-            key,
-            value_of(&value, errors),
-            errors,
-        ),
+        "redirect_uri" => set(&mut args.redirect_uri, key, &value, value_of, errors),
         "client_id" | "project" => {
             if let Some(previous) = &args.client_id {
                 if previous.key != name {
@@ -168,34 +188,39 @@ fn parse_pair(pair: MetaNameValue, args: &mut Args, errors: &mut Errors) {
                     return;
                 }
             }
-            set(&mut args.client_id, key, value_of(&value, errors), errors)
+            set(&mut args.client_id, key, &value, value_of, errors)
         }
         "organization" => set_selector(args, SelectorKind::Organization, key, &value, errors),
         "connection" => set_selector(args, SelectorKind::Connection, key, &value, errors),
         "provider" => set_selector(args, SelectorKind::Provider, key, &value, errors),
-        "domain_hint" => set(&mut args.domain_hint, key, value_of(&value, errors), errors),
-        "login_hint" => set(&mut args.login_hint, key, value_of(&value, errors), errors),
-        "role" => set(&mut args.role, key, value_of(&value, errors), errors),
-        "provider_scopes" => set(
-            &mut args.provider_scopes,
-            key,
-            list_of(&value, errors),
-            errors,
-        ),
-        "groups" => set(&mut args.groups, key, list_of(&value, errors), errors),
-        "allow_idp_initiated" => set(
-            &mut args.allow_idp_initiated,
-            key,
-            bool_of(&value, errors),
-            errors,
-        ),
-        _ if SECRET_KEYS.contains(&name.as_str()) => errors.push(secret_error(key.span(), &name)),
-        _ => errors.push(unknown_key_error(&key)),
+        "domain_hint" => set(&mut args.domain_hint, key, &value, value_of, errors),
+        "login_hint" => set(&mut args.login_hint, key, &value, value_of, errors),
+        "role" => set(&mut args.role, key, &value, value_of, errors),
+        "provider_scopes" => set(&mut args.provider_scopes, key, &value, list_of, errors),
+        "groups" => set(&mut args.groups, key, &value, list_of, errors),
+        "allow_idp_initiated" => set(&mut args.allow_idp_initiated, key, &value, bool_of, errors),
+        _ if SECRET_KEYS.contains(&name.as_str()) => {
+            errors.push(secret_error(key.span(), &format!("`{name}` is a secret")));
+        }
+        _ => {
+            let meant = closest_key(&name);
+            args.mentioned.extend(meant);
+            errors.push(unknown_key_error(&key, meant));
+        }
     }
 }
 
-fn set<T>(slot: &mut Option<Setting<T>>, key: Ident, value: Option<T>, errors: &mut Errors) {
-    let Some(value) = value else { return };
+/// Reads a value with `read` (which reports what it refuses) into `slot`, refusing a second one.
+fn set<T>(
+    slot: &mut Option<Setting<T>>,
+    key: Ident,
+    value: &Expr,
+    read: fn(&Ident, &Expr, &mut Errors) -> Option<T>,
+    errors: &mut Errors,
+) {
+    let Some(value) = read(&key, value, errors) else {
+        return;
+    };
     if let Some(first) = slot {
         errors.push(syn::Error::new(
             key.span(),
@@ -218,7 +243,7 @@ fn set_selector(
     value: &Expr,
     errors: &mut Errors,
 ) {
-    let Some(value) = value_of(value, errors) else {
+    let Some(value) = value_of(&key, value, errors) else {
         return;
     };
     match &args.selector {
@@ -243,52 +268,87 @@ fn set_selector(
 }
 
 /// A string literal or `env!("NAME")`; anything else is reported and skipped.
-fn value_of(expr: &Expr, errors: &mut Errors) -> Option<Value> {
+fn value_of(key: &Ident, expr: &Expr, errors: &mut Errors) -> Option<Value> {
     match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Some(Value::Literal(lit.clone())),
-        Expr::Macro(call) if call.mac.path.is_ident("env") => match call.mac.parse_body::<LitStr>()
-        {
-            Ok(name) => Some(Value::Env {
-                call: call.clone(),
-                name,
-            }),
-            Err(_) => {
-                errors.push(syn::Error::new_spanned(
+        Expr::Macro(call) if is_env_macro(&call.mac.path) => {
+            match call.mac.parse_body::<LitStr>() {
+                Ok(name) => Some(Value::Env {
+                    call: call.clone(),
+                    name,
+                }),
+                Err(_) => {
+                    errors.push(syn::Error::new_spanned(
                     call,
                     "`env!` takes one string literal here: the name of a variable set at compile time\n\
                      help: write env!(\"WORKOS_CLIENT_ID\")",
                 ));
-                None
+                    None
+                }
             }
-        },
+        }
         other => {
             errors.push(syn::Error::new_spanned(
                 other,
-                "expected a string literal or `env!(\"NAME\")`\n\
-                 help: write the value in quotes, e.g. \"org_01H...\", or read it at compile time with env!(\"NAME\")",
+                not_a_value_message(key, other),
             ));
             None
         }
     }
 }
 
+/// `env!`, `std::env!` or `core::env!`.
+fn is_env_macro(path: &syn::Path) -> bool {
+    let last = path.segments.last().map(|segment| &segment.ident);
+    last.is_some_and(|ident| ident == "env")
+        && (path.segments.len() == 1
+            || ["std", "core"]
+                .iter()
+                .any(|krate| path.segments[0].ident == krate))
+}
+
+/// Why `expr` is not a value the attribute can read, and what to write instead.
+fn not_a_value_message(key: &Ident, expr: &Expr) -> String {
+    let why = match expr {
+        Expr::Lit(lit) => {
+            let text = lit.to_token_stream().to_string();
+            return format!(
+                "`{key}` takes a string, and `{text}` is not one\nhelp: write it in quotes: `{key} = \"{text}\"`"
+            );
+        }
+        Expr::Macro(call) => format!(
+            "`{}!` cannot be used here: the attribute reads its settings before other macros expand, and \
+             only `env!(\"NAME\")` is passed through",
+            call.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+        ),
+        Expr::Path(_) => "a constant or variable cannot be used here: the attribute reads its settings \
+                          before constants are evaluated"
+            .to_owned(),
+        _ => format!("`{key}` takes a string literal or `env!(\"NAME\")`"),
+    };
+    format!(
+        "{why}\nhelp: write the value itself in quotes, `{key} = \"...\"`, or read it at compile time with \
+         `{key} = env!(\"NAME\")`"
+    )
+}
+
 /// A list such as `["Admins", "Engineering"]`; a lone value is accepted as a list of one.
-fn list_of(expr: &Expr, errors: &mut Errors) -> Option<Vec<Value>> {
+fn list_of(key: &Ident, expr: &Expr, errors: &mut Errors) -> Option<Vec<Value>> {
     match expr {
         Expr::Array(ExprArray { elems, .. }) => {
             let values: Vec<Value> = elems
                 .iter()
-                .filter_map(|elem| value_of(elem, errors))
+                .filter_map(|elem| value_of(key, elem, errors))
                 .collect();
             (values.len() == elems.len()).then_some(values)
         }
-        single => value_of(single, errors).map(|value| vec![value]),
+        single => value_of(key, single, errors).map(|value| vec![value]),
     }
 }
 
-fn bool_of(expr: &Expr, errors: &mut Errors) -> Option<LitBool> {
+fn bool_of(key: &Ident, expr: &Expr, errors: &mut Errors) -> Option<LitBool> {
     if let Expr::Lit(ExprLit {
         lit: Lit::Bool(lit),
         ..
@@ -296,33 +356,42 @@ fn bool_of(expr: &Expr, errors: &mut Errors) -> Option<LitBool> {
     {
         return Some(lit.clone());
     }
-    errors.push(syn::Error::new_spanned(expr, "expected `true` or `false`"));
+    errors.push(syn::Error::new_spanned(
+        expr,
+        format!("`{key}` takes `true` or `false`, without quotes\nhelp: write `{key} = true`"),
+    ));
     None
 }
 
-pub(crate) fn secret_error(span: Span, name: &str) -> syn::Error {
+/// A secret-named key (`api_key = ...`) or an `sk_...` value: `what` says which, e.g. "`api_key` is a
+/// secret".
+pub(crate) fn secret_error(span: Span, what: &str) -> syn::Error {
     syn::Error::new(
         span,
         format!(
-            "`{name}` is a secret and secrets never go in the attribute: anything written here is compiled into \
-             the binary\nhelp: remove it and set the WORKOS_API_KEY environment variable (or `workos.api_key` \
-             in Rocket.toml) where the app runs"
+            "{what}: secrets never go in the attribute, since anything written here is compiled into the \
+             binary\nhelp: remove it and set the WORKOS_API_KEY environment variable (or `api_key` in the \
+             [workos] table of Rocket.toml) where the app runs"
         ),
     )
 }
 
-fn unknown_key_error(key: &Ident) -> syn::Error {
-    let name = key.to_string();
-    let suggestion = KNOWN_KEYS
+/// The known key `name` is a misspelling of, if it is close enough to one.
+fn closest_key(name: &str) -> Option<&'static str> {
+    KNOWN_KEYS
         .iter()
-        .map(|known| (edit_distance(&name, known), *known))
+        .map(|known| (edit_distance(name, known), *known))
         .filter(|(distance, known)| *distance <= known.len().max(name.len()) / 3 + 1)
-        .min();
-    let help = match suggestion {
-        Some((_, known)) => format!("help: did you mean `{known}`?"),
+        .min()
+        .map(|(_, known)| known)
+}
+
+fn unknown_key_error(key: &Ident, meant: Option<&str>) -> syn::Error {
+    let help = match meant {
+        Some(known) => format!("help: did you mean `{known}`?"),
         None => format!("help: the settings are {}", quote_list(KNOWN_KEYS, "and")),
     };
-    syn::Error::new(key.span(), format!("unknown setting `{name}`\n{help}"))
+    syn::Error::new(key.span(), format!("unknown setting `{key}`\n{help}"))
 }
 
 /// `a`, `b` and `c` (with `conjunction` "and"), for messages.

@@ -2,10 +2,10 @@
 //! and a guard parameter that protects the handler. Every path into the runtime goes through
 //! `::rocket_workos_sso::__private`, so the user's imports never matter.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{parse_quote, FnArg, Item, ItemFn};
+use syn::{parse_quote, Attribute, FnArg, Item, ItemFn};
 
 use crate::args::{option_tokens, SelectorKind};
 use crate::errors::Errors;
@@ -23,25 +23,40 @@ const GUARD_PARAMETER: &str = "__workos_sso";
 /// The whole expansion: the handler with its guard and registration, or the item unchanged next to the
 /// errors, so that one mistake does not cascade into unrelated ones.
 pub(crate) fn expand(item: TokenStream, config: Option<Config>, mut errors: Errors) -> TokenStream {
-    let item = match syn::parse2::<Item>(item.clone()) {
+    let mut item = match syn::parse2::<Item>(item.clone()) {
         Ok(Item::Fn(function)) => function,
         Ok(other) => {
             errors.push(syn::Error::new(
                 item_span(&other),
-                "#[workos_sso] goes on a Rocket route handler: a function with #[get(\"...\")] or another route \
-                 attribute below it",
+                "#[workos_sso] goes on a Rocket route handler, not on this item\n\
+                 help: put it on the handler function, directly above its #[get(\"/path\")] (or post, put, ...)",
             ));
             return with_errors(quote!(#other), &errors);
         }
         // Not even an item: let rustc report the syntax error on the user's tokens.
         Err(_) => return with_errors(item, &errors),
     };
+    // A second `#[workos_sso]` would add a second guard and marker; report it once and drop it, so that it
+    // does not expand into errors about duplicate items.
+    let (repeated, attrs) = item.attrs.into_iter().partition(is_workos_sso);
+    item.attrs = attrs;
+    for attr in repeated {
+        errors.push(syn::Error::new_spanned(
+            attr,
+            format!(
+                "#[workos_sso] is written twice on `{}`\nhelp: merge the settings into one #[workos_sso(...)]",
+                item.sig.ident
+            ),
+        ));
+    }
     if !has_route_attribute(&item) {
+        // At the attribute itself: when it sits below `#[get]`, that is the line to move.
         errors.push(syn::Error::new(
-            item.sig.ident.span(),
-            "#[workos_sso] must be written above the handler's route attribute, and none is above it\n\
-             help: write #[workos_sso(...)] first, then #[get(\"/path\")] (or post, put, ...), then the function; \
-             if the route attribute is already there, move it below #[workos_sso]",
+            Span::call_site(),
+            "#[workos_sso] found no route attribute below it\n\
+             help: write #[workos_sso(...)] directly above #[get(\"/path\")] (or post, put, ...); if the route \
+             attribute is above #[workos_sso], swap the two: Rocket reads the handler's parameters before \
+             #[workos_sso] can add its guard",
         ));
     }
     match config {
@@ -55,6 +70,13 @@ fn with_errors(item: TokenStream, errors: &Errors) -> TokenStream {
     quote!(#errors #item)
 }
 
+fn is_workos_sso(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|segment| segment.ident == "workos_sso")
+}
+
 fn has_route_attribute(item: &ItemFn) -> bool {
     item.attrs.iter().any(|attr| {
         let last = attr.path().segments.last();
@@ -62,7 +84,7 @@ fn has_route_attribute(item: &ItemFn) -> bool {
     })
 }
 
-fn item_span(item: &Item) -> proc_macro2::Span {
+fn item_span(item: &Item) -> Span {
     match item {
         Item::Struct(s) => s.ident.span(),
         Item::Enum(e) => e.ident.span(),
@@ -191,10 +213,7 @@ mod tests {
     #[test]
     fn without_a_route_attribute_the_function_is_left_alone() {
         let out = run(ATTR, "fn dashboard(profile: Profile) {}");
-        assert!(
-            out.contains("must be written above the handler's route attribute"),
-            "{out}"
-        );
+        assert!(out.contains("found no route attribute below it"), "{out}");
         assert!(out.contains("fn dashboard (profile : Profile)"), "{out}");
     }
 
@@ -209,6 +228,16 @@ mod tests {
         let out = run(ATTR, "struct Dashboard;");
         assert!(out.contains("goes on a Rocket route handler"), "{out}");
         assert!(out.contains("struct Dashboard ;"), "{out}");
+    }
+
+    #[test]
+    fn a_second_attribute_is_reported_once_and_dropped() {
+        let out = run(
+            ATTR,
+            &format!(r#"#[workos_sso({ATTR})] #[get("/d")] fn dashboard() {{}}"#),
+        );
+        assert!(out.contains("is written twice on `dashboard`"), "{out}");
+        assert_eq!(out.matches("workos_sso (").count(), 0, "{out}");
     }
 
     #[test]

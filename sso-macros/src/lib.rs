@@ -10,7 +10,8 @@ mod validate;
 
 use proc_macro::TokenStream;
 
-/// Protects a Rocket route handler with WorkOS SSO. Documented in `rocket_workos_sso`, which re-exports it.
+// rustdoc appends this to the documentation on `rocket_workos_sso`'s re-export, which holds the rest.
+/// The attribute is implemented in `rocket-workos-sso-macros`; use it through `rocket-workos-sso`.
 #[proc_macro_attribute]
 pub fn workos_sso(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = errors::Errors::default();

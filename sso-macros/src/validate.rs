@@ -42,14 +42,15 @@ pub(crate) struct Config {
 /// Checks `args`; `None` when anything was reported into `errors`.
 pub(crate) fn validate(args: Args, errors: &mut Errors) -> Option<Config> {
     check_no_secret_values(&args, errors);
-    if args.redirect_uri.is_none() {
+    // A setting written with a refused value, or under a misspelt key, was reported already.
+    if !args.may_have_written("redirect_uri") {
         errors.push(syn::Error::new(
             Span::call_site(),
             "missing `redirect_uri`\nhelp: add `redirect_uri = \"https://app.example.com/callback\"`: the callback \
              URL you allowlisted on the WorkOS dashboard's Redirects page",
         ));
     }
-    if args.client_id.is_none() {
+    if !args.may_have_written("client_id") && !args.may_have_written("project") {
         errors.push(syn::Error::new(
             Span::call_site(),
             "missing `client_id`\nhelp: add `client_id = env!(\"WORKOS_CLIENT_ID\")` (the older name `project` \
@@ -130,7 +131,8 @@ fn check_no_secret_values(args: &Args, errors: &mut Errors) {
         );
     for (key, value) in values {
         if value.literal().is_some_and(|text| text.starts_with("sk_")) {
-            errors.push(secret_error(value.span(), &format!("the value of {key}")));
+            let what = format!("the value of `{key}` looks like a WorkOS API key (`sk_...`)");
+            errors.push(secret_error(value.span(), &what));
         }
     }
 }
@@ -141,18 +143,21 @@ fn check_idp_initiated(args: &Args, errors: &mut Errors) {
     let Some(setting) = args.allow_idp_initiated.as_ref().filter(|s| s.value.value) else {
         return;
     };
-    let pinned = matches!(
-        args.selector,
-        Some((SelectorKind::Organization | SelectorKind::Connection, _))
-    );
-    if !pinned {
-        errors.push(syn::Error::new(
-            setting.key.span(),
-            "`allow_idp_initiated = true` needs `organization` or `connection`: a login started at the identity \
-             provider carries no state, so the returned profile is only checked against the pinned tenant\n\
-             help: add `organization = \"org_...\"`, or remove `allow_idp_initiated`",
-        ));
-    }
+    let help = match &args.selector {
+        Some((SelectorKind::Organization | SelectorKind::Connection, _)) => return,
+        Some((SelectorKind::Provider, _)) => {
+            "help: replace `provider` with `organization = \"org_...\"`, or remove `allow_idp_initiated`"
+        }
+        None => "help: add `organization = \"org_...\"`, or remove `allow_idp_initiated`",
+    };
+    errors.push(syn::Error::new(
+        setting.key.span(),
+        format!(
+            "`allow_idp_initiated = true` needs `organization` or `connection`: a login started at the \
+             identity provider carries no state, so the returned profile is only checked against the pinned \
+             tenant\n{help}"
+        ),
+    ));
 }
 
 fn check_redirect_uri(value: &Value, errors: &mut Errors) {
@@ -289,6 +294,21 @@ mod tests {
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].starts_with("missing `redirect_uri`"));
         assert!(errors[1].starts_with("missing `client_id`"));
+    }
+
+    #[test]
+    fn a_refused_or_misspelt_required_setting_is_not_also_missing() {
+        for input in [
+            r#"redirect_uri = CALLBACK, client_id = concat!("client_", "1")"#,
+            r#"redirect_url = "https://a.example/cb", client_id = "client_1""#,
+            r#""https://a.example/cb", client_id = "client_1""#,
+        ] {
+            let errors = check(input);
+            assert!(
+                errors.iter().all(|e| !e.starts_with("missing")),
+                "{input}: {errors:?}"
+            );
+        }
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub use config::WorkosConfig;
 pub use fairing::WorkosSso;
 pub use guard::{Forbidden, Unauthenticated};
 pub use profile::Profile;
+#[doc = include_str!("../docs/workos_sso.md")]
 pub use rocket_workos_sso_macros::workos_sso;
 
 /// Compiles the README's Rust code blocks as doctests, so the README cannot drift from the API.

@@ -1,0 +1,12 @@
+use rocket::{get, routes};
+use rocket_workos_sso::{workos_sso, Profile};
+
+#[get("/dashboard")]
+#[workos_sso(redirect_uri = "https://app.example.com/callback", client_id = "client_01ABC")]
+fn dashboard(profile: Profile) -> String {
+    profile.email
+}
+
+fn main() {
+    let _ = routes![dashboard];
+}

@@ -1,0 +1,13 @@
+use rocket::get;
+use rocket_workos_sso::{workos_sso, Profile};
+
+#[workos_sso(
+    redirect_uri = "https://app.example.com/callback",
+    client_id = env!("ROCKET_WORKOS_SSO_UI_TEST_UNSET"),
+)]
+#[get("/dashboard")]
+fn dashboard(profile: Profile) -> String {
+    profile.email
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use rocket::get;
+use rocket_workos_sso::{workos_sso, Profile};
+
+#[workos_sso(organization = "org_01ABC")]
+#[get("/dashboard")]
+fn dashboard(profile: Profile) -> String {
+    profile.email
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use rocket_workos_sso::{workos_sso, Profile};
+
+#[workos_sso(redirect_uri = "https://app.example.com/callback", client_id = "client_01ABC")]
+fn dashboard(profile: Profile) -> String {
+    profile.email
+}
+
+fn main() {}

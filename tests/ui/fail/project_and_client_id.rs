@@ -1,0 +1,14 @@
+use rocket::get;
+use rocket_workos_sso::{workos_sso, Profile};
+
+#[workos_sso(
+    redirect_uri = "https://app.example.com/callback",
+    project = "project_01ABC",
+    client_id = "client_01ABC",
+)]
+#[get("/dashboard")]
+fn dashboard(profile: Profile) -> String {
+    profile.email
+}
+
+fn main() {}
