@@ -62,6 +62,19 @@ pub(crate) fn start(
     lifetime: Duration,
     secure: bool,
 ) {
+    if let Some(cookie) = cookie(profile, now, lifetime, secure) {
+        jar.add_private(cookie);
+    }
+}
+
+/// The session cookie for `profile` issued at `now`, before sealing: the caller adds it as a private
+/// cookie (`CookieJar::add_private`, or `LocalRequest::private_cookie` in [`crate::testing`]).
+pub(crate) fn cookie(
+    profile: Profile,
+    now: i64,
+    lifetime: Duration,
+    secure: bool,
+) -> Option<Cookie<'static>> {
     let lifetime_secs = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
     let sealed = Sealed {
         v: VERSION,
@@ -70,14 +83,12 @@ pub(crate) fn start(
         profile,
     };
     // A profile is plain strings and JSON values, which always serialize.
-    let Ok(json) = serde_json::to_string(&sealed) else {
-        return;
-    };
+    let json = serde_json::to_string(&sealed).ok()?;
     let mut cookie = Cookie::new(SESSION_COOKIE, json);
     cookie.set_path("/");
     cookie.set_max_age(rocket::time::Duration::seconds(lifetime_secs));
     harden(&mut cookie, secure);
-    jar.add_private(cookie);
+    Some(cookie)
 }
 
 /// The request's session, if it has a valid, unexpired one at `now`.
