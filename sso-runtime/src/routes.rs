@@ -304,13 +304,28 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         .with_login_url(restart));
     }
     let profile = fit_profile(profile, &sso.required_groups);
-    session::start(
+    let started = session::start(
         request.cookies(),
         profile,
         now(),
         sso.settings.session_lifetime,
         flow.secure,
     );
+    if !started {
+        rocket::log::private::error!(
+            "WorkOS SSO: the profile's id, email, organization and connection alone exceed the {} bytes a \
+             session cookie holds; no session was started",
+            session::MAX_SESSION_JSON
+        );
+        return Err(Problem::new(
+            Status::BadGateway,
+            "profile_too_large",
+            "Sign-in failed",
+            "Your identity provider sent an account too large to sign in with. Please contact your \
+             administrator.",
+        )
+        .with_login_url(restart));
+    }
     let return_to = login.map_or_else(|| "/".to_owned(), |login| login.return_to);
     Ok(Reply::Redirect(return_to))
 }

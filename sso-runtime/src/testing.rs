@@ -75,6 +75,11 @@ use crate::sso::Sso;
 pub trait SignedIn: Sized {
     /// This request, carrying the session of `profile`, issued now, as the app under test would have
     /// set it after a sign-in.
+    ///
+    /// # Panics
+    ///
+    /// If `profile`'s id, email, organization and connection alone are too large for a session
+    /// cookie: the callback refuses such a sign-in too.
     fn signed_in_as(self, profile: &Profile) -> Self;
 }
 
@@ -108,7 +113,8 @@ fn app_session_cookie(request: &Request<'_>, profile: &Profile) -> Cookie<'stati
 
 /// The session cookie for `profile`, issued at `issued_at` (Unix seconds) and valid for `lifetime`, not
 /// yet sealed: add it with `LocalRequest::private_cookie`. For tests of sessions that expired or were
-/// issued at a given time; [`SignedIn::signed_in_as`] covers the usual case.
+/// issued at a given time; [`SignedIn::signed_in_as`] covers the usual case. Unlike it, this does not
+/// trim `profile`; it panics if the profile is too large for a session cookie.
 ///
 /// ```
 /// use std::time::Duration;
@@ -130,8 +136,10 @@ pub fn session_cookie(profile: &Profile, issued_at: i64, lifetime: Duration) -> 
 
 fn build(profile: Profile, now: i64, lifetime: Duration) -> Cookie<'static> {
     // The request side of a cookie carries no attributes, so `Secure` makes no difference here.
-    session::cookie(profile, now, lifetime, false)
-        .expect("a profile always serializes to a session")
+    session::cookie(profile, now, lifetime, false).expect(
+        "the profile's id, email, organization and connection are too large for a session cookie: \
+         the callback would refuse this sign-in",
+    )
 }
 
 /// A plausible profile for `email`: an id derived from the email, a `TestIdp` connection, a name made
