@@ -1000,3 +1000,63 @@ async fn logout_clears_the_session_and_redirects_to_the_configured_page() {
     assert_eq!(response.status(), Status::SeeOther);
     assert_eq!(location(&response), "/goodbye");
 }
+
+#[rocket::async_test]
+async fn a_profile_with_huge_names_still_signs_in_with_a_cookie_under_4_kb() {
+    let client = app().await;
+    emulator(&client).add_user(
+        User::new(EXAMPLE_CONNECTION_ID, "long@example.com")
+            .named("A".repeat(2500), "B".repeat(2500))
+            .with_role("admin"),
+    );
+    emulator(&client).set_auto_login(AutoLogin::Email("long@example.com".into()));
+    let authorize_url = start_login(&client, &location(&browse(&client, "/admin").await)).await;
+    let callback = authorize(authorize_url.as_str()).await;
+    let response = browse(&client, &path_and_query(&callback)).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let session = set_cookie(&response, SESSION_COOKIE).expect("a session cookie");
+    assert!(session.len() < 4096, "{} bytes", session.len());
+    drop(response);
+    let response = browse(&client, "/admin").await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        response.into_string().await.unwrap(),
+        "admin long@example.com"
+    );
+}
+
+#[rocket::async_test]
+async fn a_profile_too_large_for_any_cookie_is_refused_instead_of_setting_one() {
+    let client = app().await;
+    let email = format!("{}@example.com", "a".repeat(4000));
+    emulator(&client).add_user(User::new(EXAMPLE_CONNECTION_ID, email.clone()));
+    emulator(&client).set_auto_login(AutoLogin::Email(email));
+    let authorize_url = start_login(&client, &location(&browse(&client, "/dashboard").await)).await;
+    let callback = authorize(authorize_url.as_str()).await;
+    let response = browse(&client, &path_and_query(&callback)).await;
+    assert_eq!(response.status(), Status::BadGateway);
+    assert!(set_cookie(&response, SESSION_COOKIE).is_none());
+    assert!(set_cookies(&response).iter().all(|c| c.len() < 4096));
+    let page = response.into_string().await.unwrap();
+    assert!(page.contains("<code>profile_too_large</code>"), "{page}");
+    assert_eq!(
+        browse(&client, "/maybe").await.into_string().await.unwrap(),
+        "anonymous"
+    );
+}
+
+#[rocket::async_test]
+async fn attaching_the_fairing_twice_launches_one_wiring() {
+    let rocket = rocket_with(figment())
+        .attach(rocket_workos_sso::WorkosSso::fairing())
+        .attach(rocket_workos_sso::WorkosSso::fairing());
+    let client = Client::tracked(rocket).await.expect("launches");
+    let logins = client
+        .rocket()
+        .routes()
+        .filter(|route| route.uri.path() == "/sso/login")
+        .count();
+    assert_eq!(logins, 1);
+    emulator(&client).set_auto_login(AutoLogin::FirstUser);
+    assert_eq!(sign_in(&client, "/dashboard").await, "/dashboard");
+}
