@@ -221,6 +221,11 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         })?),
         None => None,
     };
+    // Once the login is known, "sign in again" restarts that login, not the app's default one.
+    let restart = login
+        .as_ref()
+        .and_then(|login| restart_url(sso, login))
+        .unwrap_or(restart);
     if let Some(error) = query(request, "error") {
         return Err(callback_error(
             error,
@@ -328,6 +333,22 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     }
     let return_to = login.map_or_else(|| "/".to_owned(), |login| login.return_to);
     Ok(Reply::Redirect(return_to))
+}
+
+/// The login route URL that starts `login` over: same flow, same identity provider, same `return_to`.
+fn restart_url(sso: &Sso, login: &LoginState) -> Option<String> {
+    let flow = sso.flows.get(&login.flow)?;
+    let mut url = sso.login_url(&login.flow, &login.return_to);
+    if flow.config.selector.is_none() {
+        let (name, value) = match &login.expected {
+            Expected::Organization(id) => ("organization", id),
+            Expected::Connection(id) => ("connection", id),
+            Expected::Provider(name) => ("provider", name),
+        };
+        let value: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        url.push_str(&format!("&{name}={value}"));
+    }
+    Some(url)
 }
 
 /// The flow that accepts an IdP-initiated login at `path`, if any opted in.

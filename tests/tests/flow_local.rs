@@ -1060,3 +1060,74 @@ async fn attaching_the_fairing_twice_launches_one_wiring() {
     emulator(&client).set_auto_login(AutoLogin::FirstUser);
     assert_eq!(sign_in(&client, "/dashboard").await, "/dashboard");
 }
+
+#[rocket::async_test]
+async fn a_failed_callback_offers_to_restart_the_same_login() {
+    let client = app().await;
+    let globex_login = location(&browse(&client, "/globex?page=1").await);
+    let authorize_url = start_login(&client, &globex_login).await;
+    let state = query_param(&authorize_url, "state").unwrap();
+    let response = client
+        .get(format!("/callback?error=access_denied&state={state}"))
+        .header(json_accept())
+        .dispatch()
+        .await;
+    let body = json(&response.into_string().await.unwrap());
+    assert_eq!(body["login_url"], globex_login.as_str());
+
+    // For the unpinned flow the restart names the identity provider that was asked.
+    let any_login = format!(
+        "{}&organization={GLOBEX_ORG}",
+        location(&browse(&client, "/any").await)
+    );
+    let authorize_url = start_login(&client, &any_login).await;
+    let state = query_param(&authorize_url, "state").unwrap();
+    let response = client
+        .get(format!("/callback?error=access_denied&state={state}"))
+        .header(json_accept())
+        .dispatch()
+        .await;
+    let body = json(&response.into_string().await.unwrap());
+    assert_eq!(body["login_url"], any_login.as_str());
+}
+
+#[rocket::async_test]
+async fn an_idp_initiated_login_from_another_organization_is_refused_with_403() {
+    let client = app().await;
+    let mut authorize_url = emulator(&client).base_url().join("sso/authorize").unwrap();
+    authorize_url
+        .query_pairs_mut()
+        .append_pair("client_id", CLIENT_ID)
+        .append_pair("redirect_uri", "http://127.0.0.1:8000/idp/callback")
+        .append_pair("response_type", "code")
+        .append_pair("organization", GLOBEX_ORG);
+    let callback = authorize(authorize_url.as_str()).await;
+    let response = browse(&client, &path_and_query(&callback)).await;
+    assert_eq!(response.status(), Status::Forbidden);
+    assert!(set_cookie(&response, SESSION_COOKIE).is_none());
+    let page = response.into_string().await.unwrap();
+    assert!(page.contains("<code>wrong_organization</code>"), "{page}");
+    assert_eq!(token_calls(&client), 1);
+}
+
+#[rocket::async_test]
+async fn custom_login_and_logout_paths_are_used_by_the_guards_and_routes() {
+    let figment = figment()
+        .merge(("workos.login_path", "/auth/start"))
+        .merge(("workos.logout_path", "/auth/end"));
+    let client = client(rocket_with(figment)).await;
+    let login = location(&browse(&client, "/dashboard").await);
+    assert!(login.starts_with("/auth/start?flow="), "{login}");
+    assert_eq!(sign_in(&client, "/dashboard").await, "/dashboard");
+    assert_eq!(
+        browse(&client, "/sso/login").await.status(),
+        Status::NotFound
+    );
+    let response = client.post("/auth/end").dispatch().await;
+    assert_eq!(response.status(), Status::SeeOther);
+    drop(response);
+    assert_eq!(
+        browse(&client, "/maybe").await.into_string().await.unwrap(),
+        "anonymous"
+    );
+}
