@@ -684,7 +684,7 @@ async fn an_idp_initiated_login_completes_where_allowed_and_lands_on_the_home_pa
 // WorkOS failures during the code exchange: the right gateway status, and no retry.
 
 async fn exchange_with_fault(fault: Fault) -> (Status, String, u64) {
-    let client = app().await;
+    let client = client(rocket_with(fast_timeout())).await;
     let authorize_url = start_login(&client, &location(&browse(&client, "/dashboard").await)).await;
     let callback = authorize(authorize_url.as_str()).await;
     emulator(&client).inject("/sso/token", fault, 1);

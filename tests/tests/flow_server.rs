@@ -312,7 +312,7 @@ async fn a_callback_with_a_forged_state_is_400_over_http_without_calling_workos(
 
 #[rocket::async_test]
 async fn workos_failing_the_exchange_over_http_is_a_gateway_error_and_not_retried() {
-    let server = Server::launch(app(figment())).await;
+    let server = Server::launch(app(support::fast_timeout())).await;
     server
         .inject(
             json!({"path": "/sso/token", "times": 1, "fault": {"kind": "status", "status": 500}}),

@@ -21,8 +21,9 @@ pub const SECRET_KEY: &str =
 pub const OTHER_SECRET_KEY: &str =
     "e4USg33hNnYCIb3SWSGaL6coShyiDKr+xfBLFodN+NHMK3rhrCa9znnr7n1KGEaW+nqQ/49sXLqjqFrtYtSUZQ==";
 
-/// The debug profile with a fixed key, the embedded emulator, a 1 s WorkOS timeout, no shutdown grace,
-/// an ephemeral loopback port and quiet logs.
+/// The debug profile with a fixed key, the embedded emulator, no shutdown grace, an ephemeral loopback
+/// port and quiet logs. WorkOS calls time out after 5 s (loaded CI machines); timeout tests use
+/// [`fast_timeout`].
 pub fn figment() -> Figment {
     rocket::Config::figment()
         .merge(("secret_key", SECRET_KEY))
@@ -32,7 +33,12 @@ pub fn figment() -> Figment {
         .merge(("shutdown.mercy", 0))
         .merge(("log_level", "off"))
         .merge(("workos.emulator", true))
-        .merge(("workos.request_timeout", 1))
+        .merge(("workos.request_timeout", 5))
+}
+
+/// [`figment`] with a 1 s WorkOS timeout, for tests that make WorkOS slower than that.
+pub fn fast_timeout() -> Figment {
+    figment().merge(("workos.request_timeout", 1))
 }
 
 /// A tracked client for `rocket` with the fairing attached; its emulator signs in the first user of
