@@ -8,7 +8,7 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use rocket::http::{Header, Status};
+use rocket::http::{Accept, Header, Status};
 use rocket::local::asynchronous::Client;
 use rocket::{get, post, route, routes, Build, Rocket};
 use rocket_workos_sso::emulator::{AutoLogin, Fault, User, EXAMPLE_CONNECTION_ID};
@@ -114,6 +114,28 @@ fn any_organization(profile: Profile) -> String {
     format!("any for {}", profile.email)
 }
 
+#[workos_sso(
+    redirect_uri = "http://127.0.0.1:8000/callback",
+    client_id = "client_01JHM9S346Q3D25VT4F5V37E3S",
+    organization = "org_01JH3E28JT97KB6CQ643DZVMXX",
+    login_hint = "bob@example.com",
+    domain_hint = "example.com"
+)]
+#[get("/hinted")]
+fn hinted(profile: Profile) -> String {
+    format!("hinted for {}", profile.email)
+}
+
+#[workos_sso(
+    redirect_uri = "http://127.0.0.1:8000/callback",
+    client_id = "client_01JHM9S346Q3D25VT4F5V37E3S",
+    connection = "conn_01JHQY77ZXYYK596NGYA1DQ91K"
+)]
+#[get("/globex-okta")]
+fn globex_okta(profile: Profile) -> String {
+    format!("okta for {}", profile.email)
+}
+
 static COUNTED_RUNS: AtomicUsize = AtomicUsize::new(0);
 
 #[workos_sso(
@@ -156,6 +178,8 @@ fn rocket_with(figment: rocket::figment::Figment) -> Rocket<Build> {
             secure,
             any_organization,
             counted,
+            hinted,
+            globex_okta,
             me,
             maybe
         ],
@@ -1130,4 +1154,125 @@ async fn custom_login_and_logout_paths_are_used_by_the_guards_and_routes() {
         browse(&client, "/maybe").await.into_string().await.unwrap(),
         "anonymous"
     );
+}
+
+#[rocket::async_test]
+async fn login_and_domain_hints_reach_workos_and_the_hinted_user_signs_in() {
+    let client = app().await;
+    let login = location(&browse(&client, "/hinted").await);
+    let authorize_url = start_login(&client, &login).await;
+    assert_eq!(
+        query_param(&authorize_url, "login_hint").as_deref(),
+        Some("bob@example.com")
+    );
+    assert_eq!(
+        query_param(&authorize_url, "domain_hint").as_deref(),
+        Some("example.com")
+    );
+    let callback = authorize(authorize_url.as_str()).await;
+    let response = browse(&client, &path_and_query(&callback)).await;
+    assert_eq!(location(&response), "/hinted");
+    drop(response);
+    let response = browse(&client, "/hinted").await;
+    assert_eq!(
+        response.into_string().await.unwrap(),
+        "hinted for bob@example.com"
+    );
+}
+
+#[rocket::async_test]
+async fn a_handler_pinned_to_a_connection_signs_in_through_it_and_refuses_others() {
+    let client = app().await;
+    sign_in(&client, "/dashboard").await;
+    // Signed in through Example Corp's connection: not signed in for the Globex Okta handler.
+    let response = client
+        .get("/globex-okta")
+        .header(json_accept())
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Unauthorized);
+    drop(response);
+    let login = location(&browse(&client, "/globex-okta").await);
+    let authorize_url = start_login(&client, &login).await;
+    assert_eq!(
+        query_param(&authorize_url, "connection").as_deref(),
+        Some("conn_01JHQY77ZXYYK596NGYA1DQ91K")
+    );
+    let callback = authorize(authorize_url.as_str()).await;
+    assert_eq!(
+        browse(&client, &path_and_query(&callback)).await.status(),
+        Status::SeeOther
+    );
+    let response = browse(&client, "/globex-okta").await;
+    assert_eq!(
+        response.into_string().await.unwrap(),
+        "okta for hank@globex.test"
+    );
+}
+
+#[rocket::async_test]
+async fn head_navigation_is_sent_to_sign_in_and_a_wildcard_accept_gets_401() {
+    let client = app().await;
+    let response = client
+        .head("/dashboard")
+        .header(Accept::HTML)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let response = client
+        .get("/dashboard")
+        .header(Header::new("Accept", "*/*"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Unauthorized);
+    let response = client.get("/dashboard").dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+}
+
+#[rocket::async_test]
+async fn an_expired_state_cookie_is_400_without_calling_workos() {
+    let client = app().await;
+    let authorize_url = start_login(&client, &location(&browse(&client, "/dashboard").await)).await;
+    let state = query_param(&authorize_url, "state").unwrap();
+    let jar = client.cookies();
+    let name = jar
+        .iter()
+        .map(|cookie| cookie.name().to_owned())
+        .find(|name| name.starts_with("workos_sso_flow_"))
+        .expect("the state cookie");
+    let mut login = json(jar.get_private(&name).unwrap().value());
+    let callback = format!("/callback?code=01JCODE&state={state}");
+
+    // The same browser, ten minutes and a second later: the sealed expiry has passed.
+    let later =
+        Client::untracked(rocket_with(figment()).attach(rocket_workos_sso::WorkosSso::fairing()))
+            .await
+            .unwrap();
+    login["expires_at"] = (rocket::time::OffsetDateTime::now_utc().unix_timestamp() - 1).into();
+    let response = later
+        .get(callback.clone())
+        .private_cookie((name.clone(), login.to_string()))
+        .header(json_accept())
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let body = json(&response.into_string().await.unwrap());
+    assert_eq!(body["error"], "invalid_state");
+    assert_eq!(
+        body["message"],
+        "The sign-in took too long. Please sign in again."
+    );
+    assert_eq!(token_calls(&later), 0);
+
+    // Unexpired, the same cookie passes the state check and reaches WorkOS.
+    login["expires_at"] = (rocket::time::OffsetDateTime::now_utc().unix_timestamp() + 60).into();
+    let response = later
+        .get(callback)
+        .private_cookie((name, login.to_string()))
+        .header(json_accept())
+        .dispatch()
+        .await;
+    let body = json(&response.into_string().await.unwrap());
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+    assert_eq!(token_calls(&later), 1);
 }
