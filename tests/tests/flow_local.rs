@@ -1276,3 +1276,27 @@ async fn an_expired_state_cookie_is_400_without_calling_workos() {
     assert_eq!(body["error"], "invalid_grant", "{body}");
     assert_eq!(token_calls(&later), 1);
 }
+
+#[rocket::async_test]
+async fn workos_unreachable_is_a_503_page() {
+    // No emulator: WorkOS is a closed port on loopback.
+    let figment = figment()
+        .merge(("workos.emulator", false))
+        .merge(("workos.api_key", "sk_test_unreachable"))
+        .merge(("workos.base_url", "http://127.0.0.1:1/"));
+    let client =
+        Client::tracked(rocket_with(figment).attach(rocket_workos_sso::WorkosSso::fairing()))
+            .await
+            .unwrap();
+    assert!(rocket_workos_sso::WorkosSso::emulator(client.rocket()).is_none());
+    let authorize_url = start_login(&client, &location(&browse(&client, "/dashboard").await)).await;
+    assert!(authorize_url
+        .as_str()
+        .starts_with("http://127.0.0.1:1/sso/authorize?"));
+    let state = query_param(&authorize_url, "state").unwrap();
+    let response = browse(&client, &format!("/callback?code=01JCODE&state={state}")).await;
+    assert_eq!(response.status(), Status::ServiceUnavailable);
+    assert!(set_cookie(&response, SESSION_COOKIE).is_none());
+    let page = response.into_string().await.unwrap();
+    assert!(page.contains("<code>workos_unavailable</code>"), "{page}");
+}
