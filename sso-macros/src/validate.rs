@@ -138,8 +138,13 @@ fn check_no_secret_values(args: &Args, errors: &mut Errors) {
 /// An IdP-initiated login has no `state` to tie it to this browser, so it is only safe when the handler
 /// knows which organization or connection its profiles must come from.
 fn check_idp_initiated(args: &Args, errors: &mut Errors) {
-    let Some(setting) = args.allow_idp_initiated.as_ref().filter(|s| s.value.value) else { return };
-    let pinned = matches!(args.selector, Some((SelectorKind::Organization | SelectorKind::Connection, _)));
+    let Some(setting) = args.allow_idp_initiated.as_ref().filter(|s| s.value.value) else {
+        return;
+    };
+    let pinned = matches!(
+        args.selector,
+        Some((SelectorKind::Organization | SelectorKind::Connection, _))
+    );
     if !pinned {
         errors.push(syn::Error::new(
             setting.key.span(),
@@ -379,9 +384,18 @@ mod tests {
     #[test]
     fn idp_initiated_logins_need_a_pinned_tenant() {
         let errors = check(&format!("{OK}, allow_idp_initiated = true"));
-        assert!(errors.len() == 1 && errors[0].contains("needs `organization` or `connection`"), "{errors:?}");
-        assert!(check(&format!(r#"{OK}, allow_idp_initiated = true, organization = "org_1""#)).is_empty());
-        assert!(check(&format!(r#"{OK}, allow_idp_initiated = true, connection = "conn_1""#)).is_empty());
+        assert!(
+            errors.len() == 1 && errors[0].contains("needs `organization` or `connection`"),
+            "{errors:?}"
+        );
+        assert!(check(&format!(
+            r#"{OK}, allow_idp_initiated = true, organization = "org_1""#
+        ))
+        .is_empty());
+        assert!(check(&format!(
+            r#"{OK}, allow_idp_initiated = true, connection = "conn_1""#
+        ))
+        .is_empty());
         assert!(check(&format!("{OK}, allow_idp_initiated = false")).is_empty());
     }
 
