@@ -32,7 +32,8 @@ pub struct WorkosSso {
 }
 
 impl WorkosSso {
-    /// The fairing that wires SSO into the application; attach it once.
+    /// The fairing that wires SSO into the application. Attaching it more than once is harmless: Rocket
+    /// keeps the last one.
     pub fn fairing() -> WorkosSso {
         WorkosSso { _private: () }
     }
@@ -50,7 +51,8 @@ impl Fairing for WorkosSso {
     fn info(&self) -> Info {
         Info {
             name: "WorkOS SSO",
-            kind: Kind::Ignite,
+            // Singleton: attached twice, Rocket keeps one, instead of two managing the same state.
+            kind: Kind::Ignite | Kind::Singleton,
         }
     }
 

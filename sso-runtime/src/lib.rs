@@ -3,7 +3,7 @@
 //! This crate holds the `#[workos_sso]` attribute and its runtime: the [`WorkosSso`] fairing, the
 //! [`Profile`] request guard, sealed sessions, the WorkOS HTTP client ([`client`]), the runtime
 //! configuration ([`config`]) and, behind the `emulator` feature, an embedded WorkOS-compatible server
-//! (`emulator`) used by the quickstart and the tests.
+//! (`emulator`) used by the quickstart and the tests. [`testing`] signs users in for `rocket::local` tests.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -23,6 +23,7 @@ mod routes;
 pub mod session;
 pub mod settings;
 mod sso;
+pub mod testing;
 
 #[doc(hidden)]
 pub mod __private;

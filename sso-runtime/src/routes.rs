@@ -221,6 +221,11 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         })?),
         None => None,
     };
+    // Once the login is known, "sign in again" restarts that login, not the app's default one.
+    let restart = login
+        .as_ref()
+        .and_then(|login| restart_url(sso, login))
+        .unwrap_or(restart);
     if let Some(error) = query(request, "error") {
         return Err(callback_error(
             error,
@@ -304,15 +309,46 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         .with_login_url(restart));
     }
     let profile = fit_profile(profile, &sso.required_groups);
-    session::start(
+    let started = session::start(
         request.cookies(),
         profile,
         now(),
         sso.settings.session_lifetime,
         flow.secure,
     );
+    if !started {
+        rocket::log::private::error!(
+            "WorkOS SSO: the profile's id, email, organization and connection alone exceed the {} bytes a \
+             session cookie holds; no session was started",
+            session::MAX_SESSION_JSON
+        );
+        return Err(Problem::new(
+            Status::BadGateway,
+            "profile_too_large",
+            "Sign-in failed",
+            "Your identity provider sent an account too large to sign in with. Please contact your \
+             administrator.",
+        )
+        .with_login_url(restart));
+    }
     let return_to = login.map_or_else(|| "/".to_owned(), |login| login.return_to);
     Ok(Reply::Redirect(return_to))
+}
+
+/// The login route URL that starts `login` over: same flow, same identity provider, same `return_to`.
+fn restart_url(sso: &Sso, login: &LoginState) -> Option<String> {
+    let flow = sso.flows.get(&login.flow)?;
+    let mut url = sso.login_url(&login.flow, &login.return_to);
+    if flow.config.selector.is_none() {
+        let (name, value) = match &login.expected {
+            Expected::Organization(id) => ("organization", id),
+            Expected::Connection(id) => ("connection", id),
+            Expected::Provider(name) => ("provider", name),
+        };
+        let value: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        url.push_str(&format!("&{name}={value}"));
+    }
+    Some(url)
 }
 
 /// The flow that accepts an IdP-initiated login at `path`, if any opted in.

@@ -54,14 +54,34 @@ pub(crate) fn harden(cookie: &mut Cookie<'static>, secure: bool) {
     cookie.set_secure(secure);
 }
 
-/// Starts a session for `profile`, replacing any previous one.
+/// Starts a session for `profile`, replacing any previous one. Returns `false`, and sets nothing, when
+/// the profile is too large for a cookie even after [`fit_profile`]: a browser would silently drop it.
+#[must_use]
 pub(crate) fn start(
     jar: &CookieJar<'_>,
     profile: Profile,
     now: i64,
     lifetime: Duration,
     secure: bool,
-) {
+) -> bool {
+    match cookie(profile, now, lifetime, secure) {
+        Some(cookie) => {
+            jar.add_private(cookie);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The session cookie for `profile` issued at `now`, before sealing: the caller adds it as a private
+/// cookie (`CookieJar::add_private`, or `LocalRequest::private_cookie` in [`crate::testing`]). `None`
+/// when the session would exceed [`MAX_SESSION_JSON`].
+pub(crate) fn cookie(
+    profile: Profile,
+    now: i64,
+    lifetime: Duration,
+    secure: bool,
+) -> Option<Cookie<'static>> {
     let lifetime_secs = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
     let sealed = Sealed {
         v: VERSION,
@@ -70,14 +90,14 @@ pub(crate) fn start(
         profile,
     };
     // A profile is plain strings and JSON values, which always serialize.
-    let Ok(json) = serde_json::to_string(&sealed) else {
-        return;
-    };
+    let json = serde_json::to_string(&sealed)
+        .ok()
+        .filter(|json| json.len() <= MAX_SESSION_JSON)?;
     let mut cookie = Cookie::new(SESSION_COOKIE, json);
     cookie.set_path("/");
     cookie.set_max_age(rocket::time::Duration::seconds(lifetime_secs));
     harden(&mut cookie, secure);
-    jar.add_private(cookie);
+    Some(cookie)
 }
 
 /// The request's session, if it has a valid, unexpired one at `now`.
@@ -105,8 +125,9 @@ pub(crate) fn end(jar: &CookieJar<'_>) {
 }
 
 /// Trims `profile` until its session fits in a cookie: first the custom and raw attributes go, then the
-/// groups that no handler checks, then every group. Identity (`id`, `email`, organization, connection,
-/// names, roles) is always kept, and so are the groups handlers require, as long as they fit.
+/// groups that no handler checks, then every group, then the secondary `roles` (the primary `role`
+/// stays), then the names. Identity (`id`, `email`, organization, connection) is always kept; a profile
+/// whose identity alone does not fit cannot have a session (the callback refuses it).
 pub fn fit_profile(mut profile: Profile, required_groups: &BTreeSet<&str>) -> Profile {
     let fits = |profile: &Profile| {
         let sealed = Sealed {
@@ -132,6 +153,16 @@ pub fn fit_profile(mut profile: Profile, required_groups: &BTreeSet<&str>) -> Pr
         return profile;
     }
     profile.groups.clear();
+    if fits(&profile) {
+        return profile;
+    }
+    profile.roles.clear();
+    if fits(&profile) {
+        return profile;
+    }
+    profile.first_name = None;
+    profile.last_name = None;
+    profile.name = None;
     profile
 }
 
@@ -237,6 +268,34 @@ mod tests {
         })
         .unwrap();
         assert!(json.len() <= MAX_SESSION_JSON);
+    }
+
+    #[test]
+    fn oversized_names_and_roles_go_before_the_cookie_overflows() {
+        let mut huge = profile();
+        huge.roles = (0..300)
+            .map(|i| crate::profile::Role {
+                slug: format!("role-{i:03}"),
+            })
+            .collect();
+        let fitted = fit_profile(huge.clone(), &BTreeSet::new());
+        assert!(fitted.roles.is_empty());
+        assert_eq!(fitted.role, huge.role);
+        assert_eq!(fitted.first_name.as_deref(), Some("Dana"));
+
+        huge.first_name = Some("A".repeat(3000));
+        let fitted = fit_profile(huge, &BTreeSet::new());
+        assert_eq!((&fitted.first_name, &fitted.name), (&None, &None));
+        assert!(cookie(fitted, 0, Duration::from_secs(60), false).is_some());
+    }
+
+    #[test]
+    fn a_profile_whose_identity_alone_is_too_large_gets_no_cookie() {
+        let mut huge = profile();
+        huge.email = format!("{}@example.com", "a".repeat(3000));
+        let fitted = fit_profile(huge, &BTreeSet::new());
+        assert_eq!(fitted.email.len(), 3012);
+        assert!(cookie(fitted, 0, Duration::from_secs(60), false).is_none());
     }
 
     #[test]

@@ -1,0 +1,164 @@
+//! Shared by the flow tests: the test figment, a tracked local client whose fairing runs its own
+//! emulator, and the browser's legs of a sign-in done by hand.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use rocket::figment::Figment;
+use rocket::http::{Accept, Header, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use rocket::{Build, Rocket};
+use rocket_workos_sso::emulator::{AutoLogin, Emulator};
+use rocket_workos_sso::WorkosSso;
+use url::Url;
+
+/// The one client id every handler in every test binary uses: the emulator's default.
+pub const CLIENT_ID: &str = "client_01JHM9S346Q3D25VT4F5V37E3S";
+
+/// A 512-bit master key for private cookies.
+pub const SECRET_KEY: &str =
+    "kbAi7lJ+la1O01Zf9kxS2jPVZdEZGOZJ953R69Af3dOoyESxUQsEJJNCcVjOdMyxVcNmWcGbt2Le9JzVvHb12w==";
+
+/// Another key: cookies sealed under it are foreign to apps using [`SECRET_KEY`].
+pub const OTHER_SECRET_KEY: &str =
+    "e4USg33hNnYCIb3SWSGaL6coShyiDKr+xfBLFodN+NHMK3rhrCa9znnr7n1KGEaW+nqQ/49sXLqjqFrtYtSUZQ==";
+
+/// The debug profile with a fixed key, the embedded emulator, no shutdown grace, an ephemeral loopback
+/// port and quiet logs. WorkOS calls time out after 5 s (loaded CI machines); timeout tests use
+/// [`fast_timeout`].
+pub fn figment() -> Figment {
+    rocket::Config::figment()
+        .merge(("secret_key", SECRET_KEY))
+        .merge(("address", "127.0.0.1"))
+        .merge(("port", 0))
+        .merge(("shutdown.grace", 0))
+        .merge(("shutdown.mercy", 0))
+        .merge(("log_level", "off"))
+        .merge(("workos.emulator", true))
+        .merge(("workos.request_timeout", 5))
+}
+
+/// [`figment`] with a 1 s WorkOS timeout, for tests that make WorkOS slower than that.
+pub fn fast_timeout() -> Figment {
+    figment().merge(("workos.request_timeout", 1))
+}
+
+/// A tracked client for `rocket` with the fairing attached; its emulator signs in the first user of
+/// the asked-for connection at once.
+pub async fn client(rocket: Rocket<Build>) -> Client {
+    let client = Client::tracked(rocket.attach(WorkosSso::fairing()))
+        .await
+        .expect("the app launches");
+    emulator(&client).set_auto_login(AutoLogin::FirstUser);
+    client
+}
+
+/// The emulator the client's fairing started.
+pub fn emulator(client: &Client) -> &Emulator {
+    WorkosSso::emulator(client.rocket()).expect("workos.emulator = true starts the emulator")
+}
+
+/// The `Location` header of a redirect.
+pub fn location(response: &LocalResponse<'_>) -> String {
+    response
+        .headers()
+        .get_one("Location")
+        .expect("a Location header")
+        .to_owned()
+}
+
+/// Every `Set-Cookie` header of a response.
+pub fn set_cookies(response: &LocalResponse<'_>) -> Vec<String> {
+    response
+        .headers()
+        .get("Set-Cookie")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `Set-Cookie` header for the cookie `name`, if the response sets or removes it.
+pub fn set_cookie(response: &LocalResponse<'_>, name: &str) -> Option<String> {
+    set_cookies(response)
+        .into_iter()
+        .find(|header| header.starts_with(&format!("{name}=")))
+}
+
+/// A browser navigation.
+pub async fn browse<'c>(client: &'c Client, uri: &str) -> LocalResponse<'c> {
+    client
+        .get(uri.to_owned())
+        .header(Accept::HTML)
+        .dispatch()
+        .await
+}
+
+/// A browser that follows nothing by itself.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The browser at WorkOS: follows `authorize_url` once and returns the callback URL it is sent to.
+pub async fn authorize(authorize_url: &str) -> Url {
+    let response = browser().get(authorize_url).send().await.unwrap();
+    assert_eq!(
+        response.status(),
+        302,
+        "the emulator answers the authorization with a redirect to the callback"
+    );
+    Url::parse(response.headers()["location"].to_str().unwrap()).unwrap()
+}
+
+/// The path and query of an absolute URL, to dispatch it to the local app.
+pub fn path_and_query(url: &Url) -> String {
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+/// The value of query parameter `name` in `url`.
+pub fn query_param(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// Starts a login at `login_uri` (a path on the app) and returns the WorkOS authorization URL.
+pub async fn start_login(client: &Client, login_uri: &str) -> Url {
+    let response = browse(client, login_uri).await;
+    assert_eq!(
+        response.status(),
+        Status::SeeOther,
+        "the login route redirects"
+    );
+    Url::parse(&location(&response)).expect("an absolute authorization URL")
+}
+
+/// Walks a whole sign-in the way a browser would, starting at the protected page `page`: page → login
+/// route → WorkOS (auto-login) → callback. Returns the callback's redirect target.
+pub async fn sign_in(client: &Client, page: &str) -> String {
+    let response = browse(client, page).await;
+    assert_eq!(
+        response.status(),
+        Status::SeeOther,
+        "{page} asks to sign in"
+    );
+    let login = location(&response);
+    let authorize_url = start_login(client, &login).await;
+    let callback = authorize(authorize_url.as_str()).await;
+    let response = browse(client, &path_and_query(&callback)).await;
+    if response.status() != Status::SeeOther {
+        let status = response.status();
+        panic!(
+            "the callback answers {status}: {:?}",
+            response.into_string().await
+        );
+    }
+    location(&response)
+}
+
+/// A JSON request header.
+pub fn json_accept() -> Header<'static> {
+    Header::new("Accept", "application/json")
+}
