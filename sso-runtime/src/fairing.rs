@@ -112,7 +112,16 @@ async fn prepare(
     let client_id = common_client_id(&handlers)?;
     let mut flows = BTreeMap::new();
     for config in &handlers {
-        let redirect_uri = check_handler(config)?;
+        let mut redirect_uri = check_handler(config)?;
+        if let Some(origin) = &settings.redirect_origin {
+            redirect_uri = crate::redirect_uri::with_origin(&redirect_uri, origin).map_err(|reason| {
+                format!(
+                    "the redirect_uri of `{}` with workos.redirect_origin = \"{origin}\" is not acceptable: \
+                     {reason}",
+                    config.handler
+                )
+            })?;
+        }
         let secure = redirect_uri.scheme() == "https";
         flows.entry(config.flow_key()).or_insert(Flow {
             config,
@@ -233,7 +242,8 @@ impl Backend {
             builder = builder.client_id(id.as_str());
         }
         for flow in flows.values() {
-            builder = builder.redirect_uri(flow.config.redirect_uri);
+            // The effective URI: the one `workos.redirect_origin` made, if set.
+            builder = builder.redirect_uri(flow.redirect_uri.as_str());
         }
         let emulator = builder
             .start()

@@ -19,6 +19,15 @@ pub(crate) fn check(uri: &str) -> Result<Url, &'static str> {
     }
 }
 
+/// `uri` with the scheme, host and port of `origin` (the `workos.redirect_origin` setting), keeping its
+/// path and query; the result is checked like any redirect URI.
+pub(crate) fn with_origin(uri: &Url, origin: &Url) -> Result<Url, &'static str> {
+    let mut effective = origin.clone();
+    effective.set_path(uri.path());
+    effective.set_query(uri.query());
+    check(effective.as_str())
+}
+
 /// Whether `url` names this machine: `localhost`, `127.0.0.0/8` or `::1`.
 pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
@@ -31,7 +40,9 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::check;
+    use url::Url;
+
+    use super::{check, with_origin};
 
     #[test]
     fn http_is_allowed_on_loopback_hosts_only() {
@@ -56,5 +67,26 @@ mod tests {
             ),
             (true, false)
         );
+    }
+
+    #[test]
+    fn an_origin_replaces_scheme_host_and_port_and_keeps_the_path() {
+        let uri = check("http://127.0.0.1:8000/auth/callback?tenant=1").unwrap();
+        let effective = |origin: &str| {
+            with_origin(&uri, &Url::parse(origin).unwrap()).map(|url| url.to_string())
+        };
+        assert_eq!(
+            effective("http://127.0.0.1:41234"),
+            Ok("http://127.0.0.1:41234/auth/callback?tenant=1".to_owned())
+        );
+        assert_eq!(
+            effective("https://staging.example.com"),
+            Ok("https://staging.example.com/auth/callback?tenant=1".to_owned())
+        );
+        assert_eq!(
+            effective("https://app.example.com:8443/"),
+            Ok("https://app.example.com:8443/auth/callback?tenant=1".to_owned())
+        );
+        assert!(effective("http://app.example.com").is_err());
     }
 }

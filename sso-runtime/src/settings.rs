@@ -10,12 +10,20 @@
 //! # api_key = "sk_..."          # prefer the WORKOS_API_KEY environment variable
 //! # base_url = "https://api.workos.com"
 //! # emulator = true             # use the embedded WorkOS emulator (feature `emulator`)
+//! # redirect_origin = "https://staging.example.com"
 //! ```
+//!
+//! `redirect_origin` replaces the scheme, host and port of every handler's compile-time `redirect_uri`,
+//! keeping its path: one build can then run at several addresses (staging and production hosts, or an
+//! app on an ephemeral port in tests). Each effective redirect URI must still be allowlisted on the WorkOS
+//! dashboard; the embedded emulator allowlists the effective ones itself. Cookies are marked `Secure` when
+//! the effective scheme is `https`.
 
 use std::time::Duration;
 
 use rocket::figment::Figment;
 use serde::Deserialize;
+use url::Url;
 
 use crate::config::{ApiKey, ConfigError};
 
@@ -38,6 +46,7 @@ struct Raw {
     logout_path: Option<String>,
     emulator: Option<bool>,
     request_timeout: Option<u64>,
+    redirect_origin: Option<String>,
 }
 
 /// The settings, checked.
@@ -60,6 +69,9 @@ pub struct Settings {
     pub emulator: Option<bool>,
     /// The WorkOS request timeout override.
     pub request_timeout: Option<Duration>,
+    /// The scheme, host and port that replace those of every handler's `redirect_uri`: an origin such as
+    /// `https://staging.example.com`, without a path.
+    pub redirect_origin: Option<Url>,
 }
 
 /// A setting that cannot be used; the message names the setting and the fix, never a secret value.
@@ -78,8 +90,8 @@ impl Settings {
             figment.extract_inner("workos").map_err(|error| {
                 SettingsError(format!(
                     "the [workos] configuration table is invalid: {error}\nhelp: the keys are api_key, \
-                     base_url, session_lifetime, logout_redirect, login_path, logout_path, emulator and \
-                     request_timeout"
+                     base_url, session_lifetime, logout_redirect, login_path, logout_path, emulator, \
+                     request_timeout and redirect_origin"
                 ))
             })?
         } else {
@@ -120,8 +132,32 @@ impl Settings {
             logout_path: route_path("logout_path", raw.logout_path, "/sso/logout")?,
             emulator: raw.emulator,
             request_timeout: raw.request_timeout.map(Duration::from_secs),
+            redirect_origin: non_empty(raw.redirect_origin)
+                .map(|origin| redirect_origin(&origin))
+                .transpose()?,
         })
     }
+}
+
+/// Parses `workos.redirect_origin`: `http` or `https`, a host, an optional port, and nothing else.
+fn redirect_origin(value: &str) -> Result<Url, SettingsError> {
+    let invalid = |reason: &str| {
+        SettingsError(format!(
+            "workos.redirect_origin = {value:?} {reason}\nhelp: write only a scheme, a host and an optional port, \
+             such as \"https://staging.example.com\" or \"http://127.0.0.1:8000\""
+        ))
+    };
+    let url = Url::parse(value).map_err(|_| invalid("is not an absolute URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(invalid("is not an http or https origin"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("has a path, query or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("has credentials"));
+    }
+    Ok(url)
 }
 
 fn route_path(key: &str, value: Option<String>, default: &str) -> Result<String, SettingsError> {
@@ -195,11 +231,40 @@ mod tests {
             ),
             ("[workos]\nlogin_path = \"login\"", "workos.login_path"),
             ("[workos]\napi_kee = \"x\"", "the keys are api_key"),
+            (
+                "[workos]\nredirect_origin = \"http://127.0.0.1:8000/app\"",
+                "workos.redirect_origin",
+            ),
+            (
+                "[workos]\nredirect_origin = \"ftp://files.test\"",
+                "workos.redirect_origin",
+            ),
+            (
+                "[workos]\nredirect_origin = \"https://user:pw@app.test\"",
+                "has credentials",
+            ),
+            (
+                "[workos]\nredirect_origin = \"127.0.0.1:8000\"",
+                "workos.redirect_origin",
+            ),
         ];
         for (toml, expected) in cases {
             let error = settings(toml, &[]).unwrap_err().to_string();
             assert!(error.contains(expected), "{toml}: {error}");
         }
+    }
+
+    #[test]
+    fn a_redirect_origin_is_an_origin() {
+        let toml = "[workos]\nredirect_origin = \"http://127.0.0.1:41234\"";
+        let origin = settings(toml, &[]).unwrap().redirect_origin.unwrap();
+        assert_eq!(origin.as_str(), "http://127.0.0.1:41234/");
+        let trailing_slash = "[workos]\nredirect_origin = \"https://staging.example.com/\"";
+        assert!(settings(trailing_slash, &[])
+            .unwrap()
+            .redirect_origin
+            .is_some());
+        assert!(settings("", &[]).unwrap().redirect_origin.is_none());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::settings::Settings;
 pub(crate) struct Flow {
     /// One of the handler configurations sharing this flow (they differ only in role and groups).
     pub(crate) config: &'static HandlerConfig,
-    /// The parsed `redirect_uri`.
+    /// The effective `redirect_uri`: as written, or with `workos.redirect_origin` applied.
     pub(crate) redirect_uri: Url,
     /// Whether cookies for this flow are marked `Secure` (the callback is https).
     pub(crate) secure: bool,

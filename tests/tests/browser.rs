@@ -1,0 +1,648 @@
+//! Real-browser end-to-end tests: headless Chromium, driven through `chromedriver` with fantoccini,
+//! signs in to the example apps, each running as its own process on an ephemeral port against its
+//! embedded WorkOS emulator.
+//!
+//! Needs `chromium` and `chromedriver` (Debian: `apt-get install chromium chromium-driver`); the
+//! `CHROMIUM` and `CHROMEDRIVER` environment variables override where they are. When either cannot
+//! start, the test fails: it never skips.
+//!
+//! The test builds the examples itself (`cargo build --workspace --all-features --examples`, the
+//! selection `scripts/test` compiles anyway, so usually a no-op) and runs the binaries cargo reports,
+//! with `ROCKET_PORT` set to a free port and `workos.redirect_origin` following it. Every step
+//! leaves a screenshot under `target/e2e-screenshots/<scenario>/<nn>-<step>.png`.
+
+use std::collections::HashMap;
+use std::error::Error;
+use std::io::{BufRead, BufReader, Read};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+
+type Result<T, E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E>;
+
+/// How long any one page may take to show what a step waits for.
+const STEP_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The Chromium flags this environment requires; a fresh `--user-data-dir` is added per session.
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1000,800",
+];
+
+#[test]
+fn sign_in_with_a_real_browser() {
+    let started = Instant::now();
+    let examples = build_examples().unwrap_or_else(|error| panic!("{error}"));
+    let target_dir = target_dir(&examples["quickstart"]);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    let failures = runtime.block_on(async {
+        let driver = Chromedriver::start().unwrap_or_else(|error| panic!("{error}"));
+        let env = Env {
+            driver: &driver,
+            examples: &examples,
+            screenshots: target_dir.join("e2e-screenshots"),
+        };
+        let results = tokio::join!(
+            env.run(
+                "quickstart-sign-in-reload-sign-out",
+                "quickstart",
+                quickstart_sign_in_reload_sign_out
+            ),
+            env.run("quickstart-cancel", "quickstart", quickstart_cancel),
+            env.run(
+                "multi-tenant-globex-refused",
+                "multi_tenant",
+                multi_tenant_globex_refused
+            ),
+            env.run(
+                "multi-tenant-example-corp-admitted",
+                "multi_tenant",
+                multi_tenant_example_corp_admitted
+            ),
+        );
+        [results.0, results.1, results.2, results.3]
+            .into_iter()
+            .filter_map(Result::err)
+            .collect::<Vec<_>>()
+    });
+    eprintln!(
+        "browser scenarios finished in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} browser scenario(s) failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+// ----------------------------------------------------------------------------------------------------
+// Scenarios
+
+/// Visit the protected page, pick Alice, stay signed in across a reload, sign out, and be asked to sign
+/// in again.
+async fn quickstart_sign_in_reload_sign_out(s: &mut Session) -> Result<()> {
+    s.goto("/profile").await?;
+    s.wait_heading("Test Identity Provider").await?;
+    s.shot("test-idp").await?;
+    s.click_user("alice@example.com").await?;
+    s.wait_heading("Your profile").await?;
+    expect_path(s, "/profile").await?;
+    expect_eq(s.text("#email").await?, "alice@example.com")?;
+    expect_eq(s.text("#name").await?, "Alice Anders")?;
+    expect_eq(
+        s.text("#organization").await?,
+        "org_01JH3E28JT97KB6CQ643DZVMXX",
+    )?;
+    s.shot("profile").await?;
+
+    s.client.refresh().await?;
+    s.wait_heading("Your profile").await?;
+    expect_eq(s.text("#email").await?, "alice@example.com")?;
+    s.shot("profile-after-reload").await?;
+
+    s.click(Locator::XPath("//button[normalize-space()='Sign out']"))
+        .await?;
+    s.wait_for(Locator::XPath("//a[normalize-space()='Sign in with SSO']"))
+        .await?;
+    expect_path(s, "/").await?;
+    s.shot("signed-out-home").await?;
+
+    s.goto("/profile").await?;
+    s.wait_heading("Test Identity Provider").await?;
+    s.shot("profile-asks-to-sign-in-again").await?;
+    Ok(())
+}
+
+/// Cancel on the Test Identity Provider page comes back with `access_denied`: the app's error page.
+async fn quickstart_cancel(s: &mut Session) -> Result<()> {
+    s.goto("/").await?;
+    s.wait_for(Locator::XPath("//a[normalize-space()='Sign in with SSO']"))
+        .await?;
+    s.shot("home").await?;
+    s.click(Locator::XPath("//a[normalize-space()='Sign in with SSO']"))
+        .await?;
+    s.wait_heading("Test Identity Provider").await?;
+    s.shot("test-idp").await?;
+    s.click(Locator::XPath("//button[normalize-space()='Cancel']"))
+        .await?;
+    s.wait_heading("Sign-in failed").await?;
+    let body = s.text("body").await?;
+    expect_contains(
+        &body,
+        "The sign-in was cancelled or denied at your identity provider.",
+    )?;
+    expect_contains(&body, "Error code: access_denied")?;
+    expect_contains(&body, "Sign in again")?;
+    expect_status(s, 403).await?;
+    s.shot("sign-in-failed").await?;
+    Ok(())
+}
+
+/// A Globex user picks Globex by email domain and signs in, then the Example-Corp-only page refuses
+/// them.
+async fn multi_tenant_globex_refused(s: &mut Session) -> Result<()> {
+    s.type_work_email("hank@globex.test").await?;
+    s.wait_heading("Test Identity Provider").await?;
+    expect_contains(&s.text("main").await?, "Globex")?;
+    s.shot("test-idp-globex").await?;
+    s.click_user("hank@globex.test").await?;
+    s.wait_heading("Your workspace").await?;
+    expect_eq(s.text("#organization").await?, "Globex")?;
+    expect_contains(&s.text("#welcome").await?, "hank@globex.test")?;
+    s.shot("workspace").await?;
+    s.click(Locator::LinkText("Example Corp reports")).await?;
+    s.wait_heading("Access denied").await?;
+    let body = s.text("body").await?;
+    expect_contains(
+        &body,
+        "You are signed in, but this page belongs to another organization.",
+    )?;
+    expect_contains(&body, "Error code: forbidden")?;
+    expect_status(s, 403).await?;
+    expect_path(s, "/example-corp/reports").await?;
+    s.shot("reports-refused").await?;
+    Ok(())
+}
+
+/// An Example Corp user gets into the Example-Corp-only page.
+async fn multi_tenant_example_corp_admitted(s: &mut Session) -> Result<()> {
+    s.type_work_email("alice@example.com").await?;
+    s.wait_heading("Test Identity Provider").await?;
+    expect_contains(&s.text("main").await?, "Example Corp")?;
+    s.shot("test-idp-example-corp").await?;
+    s.click_user("alice@example.com").await?;
+    s.wait_heading("Your workspace").await?;
+    expect_eq(s.text("#organization").await?, "Example Corp")?;
+    s.shot("workspace").await?;
+    s.click(Locator::LinkText("Example Corp reports")).await?;
+    s.wait_heading("Example Corp reports").await?;
+    expect_eq(
+        s.text("#reports").await?,
+        "Quarterly reports for alice@example.com.",
+    )?;
+    s.shot("reports").await?;
+    Ok(())
+}
+
+fn expect_eq(actual: String, expected: &str) -> Result<()> {
+    if actual.trim() == expected {
+        Ok(())
+    } else {
+        Err(format!("expected {expected:?}, the page shows {actual:?}").into())
+    }
+}
+
+fn expect_contains(text: &str, expected: &str) -> Result<()> {
+    if text.contains(expected) {
+        Ok(())
+    } else {
+        Err(format!("expected the page to contain {expected:?}; it shows:\n{text}").into())
+    }
+}
+
+/// The HTTP status of the page the browser shows (Navigation Timing's `responseStatus`).
+async fn expect_status(s: &Session, expected: u64) -> Result<()> {
+    let status = s
+        .client
+        .execute(
+            "return performance.getEntriesByType('navigation')[0].responseStatus;",
+            Vec::new(),
+        )
+        .await?;
+    if status.as_u64() == Some(expected) {
+        Ok(())
+    } else {
+        Err(format!("expected HTTP status {expected}, the page came with {status}").into())
+    }
+}
+
+async fn expect_path(s: &Session, path: &str) -> Result<()> {
+    let url = s.client.current_url().await?;
+    if url.path() == path {
+        Ok(())
+    } else {
+        Err(format!("expected to be at {path}, the browser is at {url}").into())
+    }
+}
+
+// ----------------------------------------------------------------------------------------------------
+// One scenario: an app process, a browser session, screenshots
+
+struct Env<'a> {
+    driver: &'a Chromedriver,
+    examples: &'a HashMap<String, PathBuf>,
+    screenshots: PathBuf,
+}
+
+impl Env<'_> {
+    /// Runs `scenario` against a fresh `example` process in a fresh browser; the error names the
+    /// scenario, the step and the app's log.
+    async fn run<F>(&self, name: &str, example: &str, scenario: F) -> Result<(), String>
+    where
+        F: AsyncFn(&mut Session) -> Result<()>,
+    {
+        let started = Instant::now();
+        let fail = |what: String| format!("[{name}] {what}");
+        let exe = self
+            .examples
+            .get(example)
+            .ok_or_else(|| fail(format!("cargo built no example named `{example}`")))?;
+        let app = App::start(exe).map_err(|error| fail(error.to_string()))?;
+        let profile_dir = TempDir::new(name).map_err(|error| fail(error.to_string()))?;
+        let client = self
+            .driver
+            .session(&profile_dir.0)
+            .await
+            .map_err(|error| fail(error.to_string()))?;
+        let shots = self.screenshots.join(name);
+        let _ = std::fs::remove_dir_all(&shots);
+        let mut session = Session {
+            client,
+            base: app.base_url.clone(),
+            shots,
+            step: 0,
+        };
+        let outcome = scenario(&mut session).await;
+        if outcome.is_err() {
+            let _ = session.shot("failure").await;
+        }
+        let url = session.client.current_url().await.ok();
+        // Closing the session makes chromedriver end this Chromium.
+        let closed = session.client.close().await;
+        match (outcome, closed) {
+            (Ok(()), Ok(())) => {
+                eprintln!("[{name}] passed in {:.1}s", started.elapsed().as_secs_f64());
+                Ok(())
+            }
+            (Ok(()), Err(error)) => Err(fail(format!("closing the browser failed: {error}"))),
+            (Err(error), _) => Err(fail(format!(
+                "{error}\n  browser at: {}\n  screenshots: {}\n  {example} log:\n{}",
+                url.map_or_else(|| "?".to_owned(), |url| url.to_string()),
+                session.shots.display(),
+                app.log()
+            ))),
+        }
+    }
+}
+
+struct Session {
+    client: Client,
+    base: String,
+    shots: PathBuf,
+    step: u32,
+}
+
+impl Session {
+    async fn goto(&self, path: &str) -> Result<()> {
+        Ok(self.client.goto(&format!("{}{path}", self.base)).await?)
+    }
+
+    async fn wait_for(&self, locator: Locator<'_>) -> Result<fantoccini::elements::Element> {
+        let found = self
+            .client
+            .wait()
+            .at_most(STEP_TIMEOUT)
+            .for_element(locator)
+            .await;
+        match found {
+            Ok(element) => Ok(element),
+            Err(error) => {
+                let url = self.client.current_url().await?;
+                let title = self.client.title().await.unwrap_or_default();
+                Err(format!(
+                    "waited for {locator:?}: {error}\n  the browser shows {title:?} at {url}"
+                )
+                .into())
+            }
+        }
+    }
+
+    async fn wait_heading(&self, text: &str) -> Result<()> {
+        let xpath = format!("//h1[normalize-space()='{text}']");
+        self.wait_for(Locator::XPath(&xpath)).await.map(drop)
+    }
+
+    async fn click(&self, locator: Locator<'_>) -> Result<()> {
+        Ok(self.wait_for(locator).await?.click().await?)
+    }
+
+    async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.wait_for(Locator::Css(css)).await?.text().await?)
+    }
+
+    /// Picks the user with `email` on the Test Identity Provider page.
+    async fn click_user(&self, email: &str) -> Result<()> {
+        let xpath = format!("//button[@name='user'][.//span[contains(., '{email}')]]");
+        self.click(Locator::XPath(&xpath)).await
+    }
+
+    /// The multi-tenant home page: type a work email and continue with SSO.
+    async fn type_work_email(&mut self, email: &str) -> Result<()> {
+        self.goto("/").await?;
+        let input = self.wait_for(Locator::Css("input#email")).await?;
+        input.send_keys(email).await?;
+        self.shot("work-email").await?;
+        self.click(Locator::XPath(
+            "//button[normalize-space()='Continue with SSO']",
+        ))
+        .await
+    }
+
+    /// Saves `<nn>-<step>.png`.
+    async fn shot(&mut self, step: &str) -> Result<()> {
+        self.step += 1;
+        std::fs::create_dir_all(&self.shots)?;
+        let png = self.client.screenshot().await?;
+        let path = self.shots.join(format!("{:02}-{step}.png", self.step));
+        std::fs::write(&path, png)?;
+        Ok(())
+    }
+}
+
+// ----------------------------------------------------------------------------------------------------
+// Processes
+
+/// Builds every example the way `scripts/test` does and returns their executables by name.
+fn build_examples() -> Result<HashMap<String, PathBuf>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+    let output = Command::new(cargo)
+        .args(["build", "--workspace", "--all-features", "--examples"])
+        .args([
+            "--message-format=json-render-diagnostics",
+            "--manifest-path",
+        ])
+        .arg(manifest)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|error| format!("cannot run cargo to build the examples: {error}"))?;
+    if !output.status.success() {
+        return Err(format!("building the examples failed ({})", output.status).into());
+    }
+    let mut examples = HashMap::new();
+    for line in output.stdout.split(|&b| b == b'\n') {
+        let Ok(message) = serde_json::from_slice::<Value>(line) else {
+            continue;
+        };
+        let is_example = message["target"]["kind"]
+            .as_array()
+            .is_some_and(|kinds| kinds.iter().any(|kind| kind == "example"));
+        if let (true, Some(name), Some(exe)) = (
+            message["reason"] == "compiler-artifact" && is_example,
+            message["target"]["name"].as_str(),
+            message["executable"].as_str(),
+        ) {
+            examples.insert(name.to_owned(), PathBuf::from(exe));
+        }
+    }
+    if !examples.contains_key("quickstart") {
+        return Err("cargo did not report the quickstart example's executable".into());
+    }
+    Ok(examples)
+}
+
+/// `target/` from `target/debug/examples/<name>`.
+fn target_dir(example: &Path) -> PathBuf {
+    example
+        .ancestors()
+        .nth(3)
+        .expect("examples live in target/<profile>/examples")
+        .to_path_buf()
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A child process, killed when dropped (also when a scenario panics).
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// An example app on an ephemeral port, its redirect URIs following it.
+struct App {
+    _process: Killed,
+    base_url: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl App {
+    /// Starts `exe` and waits for Rocket's liftoff line. The port is picked free just before; if another
+    /// process takes it in between, the app exits and another port is tried.
+    fn start(exe: &Path) -> Result<App> {
+        let mut last_log = String::new();
+        for _ in 0..3 {
+            let port = free_port()?;
+            let base_url = format!("http://127.0.0.1:{port}");
+            let mut child = Command::new(exe)
+                .env("ROCKET_ADDRESS", "127.0.0.1")
+                .env("ROCKET_PORT", port.to_string())
+                .env(
+                    "ROCKET_WORKOS",
+                    format!("{{redirect_origin=\"{base_url}\"}}"),
+                )
+                .env("ROCKET_LOG_LEVEL", "normal")
+                .env("ROCKET_CLI_COLORS", "false")
+                .env_remove("ROCKET_PROFILE")
+                .env_remove("WORKOS_API_KEY")
+                .env_remove("ROCKET_CONFIG")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|error| format!("cannot start {}: {error}", exe.display()))?;
+            let log = Arc::new(Mutex::new(Vec::new()));
+            let (lines, lifted_off) = mpsc::channel();
+            collect_lines(child.stdout.take(), &log, Some(lines));
+            collect_lines(child.stderr.take(), &log, None);
+            let process = Killed(child);
+            let app = App {
+                _process: process,
+                base_url,
+                log,
+            };
+            match lifted_off.recv_timeout(Duration::from_secs(60)) {
+                Ok(()) => return Ok(app),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    return Err(format!(
+                        "{} did not lift off within 60s; its log:\n{}",
+                        exe.display(),
+                        app.log()
+                    )
+                    .into())
+                }
+                // Output ended without liftoff: the app exited.
+                Err(mpsc::RecvTimeoutError::Disconnected) => last_log = app.log(),
+            }
+        }
+        Err(format!(
+            "{} exited before lifting off (3 tries); its log:\n{last_log}",
+            exe.display()
+        )
+        .into())
+    }
+
+    fn log(&self) -> String {
+        let lines = self.log.lock().unwrap();
+        let tail = lines.len().saturating_sub(60);
+        lines[tail..]
+            .iter()
+            .map(|line| format!("    | {line}\n"))
+            .collect()
+    }
+}
+
+/// Copies `stream` into `log` on a thread, sending on `liftoff` when Rocket says it has launched.
+fn collect_lines(
+    stream: Option<impl Read + Send + 'static>,
+    log: &Arc<Mutex<Vec<String>>>,
+    liftoff: Option<mpsc::Sender<()>>,
+) {
+    let Some(stream) = stream else { return };
+    let log = Arc::clone(log);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(|line| line.ok()) {
+            if line.contains("Rocket has launched from") {
+                if let Some(liftoff) = &liftoff {
+                    let _ = liftoff.send(());
+                }
+            }
+            log.lock().unwrap().push(line);
+        }
+    });
+}
+
+/// A directory removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> Result<TempDir> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .subsec_nanos();
+        let path = std::env::temp_dir().join(format!(
+            "rocket-workos-sso-e2e-{}-{label}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&path)?;
+        Ok(TempDir(path))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `chromedriver` on a free port, killed when dropped.
+struct Chromedriver {
+    _process: Killed,
+    url: String,
+    chromium: PathBuf,
+}
+
+impl Chromedriver {
+    fn start() -> Result<Chromedriver> {
+        let install =
+            "install them with `apt-get install -y chromium chromium-driver`, or point the \
+                       CHROMIUM and CHROMEDRIVER environment variables at them";
+        let chromium = executable("CHROMIUM", &["chromium", "chromium-browser"])
+            .ok_or_else(|| format!("Chromium is not installed: {install}"))?;
+        let chromedriver = executable("CHROMEDRIVER", &["chromedriver"])
+            .ok_or_else(|| format!("chromedriver is not installed: {install}"))?;
+        let port = free_port()?;
+        let child = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|error| {
+                format!(
+                    "cannot start {}: {error}; {install}",
+                    chromedriver.display()
+                )
+            })?;
+        let mut process = Killed(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = process.0.try_wait()? {
+                return Err(format!("{} exited with {status}", chromedriver.display()).into());
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "{} did not listen on port {port} within 20s",
+                    chromedriver.display()
+                )
+                .into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Chromedriver {
+            _process: process,
+            url: format!("http://127.0.0.1:{port}"),
+            chromium,
+        })
+    }
+
+    /// A new headless Chromium with its own profile in `user_data_dir`.
+    async fn session(&self, user_data_dir: &Path) -> Result<Client> {
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|&flag| flag.to_owned()).collect();
+        args.push(format!("--user-data-dir={}", user_data_dir.display()));
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": self.chromium, "args": args },
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .map_err(|error| {
+                format!(
+                    "Chromium ({}) could not start through chromedriver: {error}",
+                    self.chromium.display()
+                )
+                .into()
+            })
+    }
+}
+
+/// The executable named by environment variable `var`, else the first of `names` on `PATH`.
+fn executable(var: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(var).filter(|path| !path.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    names.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    })
+}
