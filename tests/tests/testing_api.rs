@@ -110,7 +110,8 @@ fn the_handler_rules_apply_to_a_test_session() {
     let response = client.get("/admin").signed_in_as(&member).dispatch();
     assert_eq!(response.status(), Status::Forbidden);
 
-    // Another organization is not signed in for a pinned handler: a browser is sent to sign in.
+    // Another organization is not signed in for a pinned handler: 403, with a link to sign in through
+    // the handler's own organization.
     let mut outsider = admin_profile();
     outsider.organization_id = Some("org_01OTHER".into());
     let response = client
@@ -118,12 +119,13 @@ fn the_handler_rules_apply_to_a_test_session() {
         .header(Accept::HTML)
         .signed_in_as(&outsider)
         .dispatch();
-    assert_eq!(response.status(), Status::SeeOther);
-    assert!(response
-        .headers()
-        .get_one("Location")
-        .unwrap()
-        .starts_with("/sso/login?flow="));
+    assert_eq!(response.status(), Status::Forbidden);
+    let page = response.into_string().unwrap();
+    assert!(
+        page.contains("this page belongs to another organization"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/sso/login?flow="), "{page}");
 
     let response = client.get("/maybe").dispatch();
     assert_eq!(response.into_string().unwrap(), "anonymous");

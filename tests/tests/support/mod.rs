@@ -158,6 +158,33 @@ pub async fn sign_in(client: &Client, page: &str) -> String {
     location(&response)
 }
 
+/// The login URL a 403 refusal offers (a user signed in through another organization), read from its
+/// JSON body.
+pub async fn refusal_login_url(client: &Client, page: &str) -> String {
+    let response = client.get(page).header(json_accept()).dispatch().await;
+    assert_eq!(
+        response.status(),
+        Status::Forbidden,
+        "{page} refuses the signed-in user"
+    );
+    let body: serde_json::Value =
+        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+    body["login_url"]
+        .as_str()
+        .expect("the refusal offers a login URL")
+        .to_owned()
+}
+
+/// Completes a sign-in from a login route URL: login → WorkOS (auto-login) → callback. Returns the
+/// callback's redirect target.
+pub async fn sign_in_from(client: &Client, login: &str) -> String {
+    let authorize_url = start_login(client, login).await;
+    let callback = authorize(authorize_url.as_str()).await;
+    let response = browse(client, &path_and_query(&callback)).await;
+    assert_eq!(response.status(), Status::SeeOther, "the callback signs in");
+    location(&response)
+}
+
 /// A JSON request header.
 pub fn json_accept() -> Header<'static> {
     Header::new("Accept", "application/json")
