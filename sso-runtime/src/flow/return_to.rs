@@ -48,6 +48,15 @@ pub fn safe_return_to(candidate: &str) -> Option<&str> {
     if decoded.starts_with("//") || decoded.chars().any(|c| c == '\\' || c.is_control()) {
         return None;
     }
+    // Dot segments are resolved by the browser: `/.//evil.com` and `/a/..//evil.com` become the path
+    // `//evil.com`, which any later redirect to "the current path" turns into another origin. Browsers
+    // never send dot segments themselves, so refusing them costs nothing.
+    if decoded
+        .split('/')
+        .any(|segment| segment == "." || segment == "..")
+    {
+        return None;
+    }
     Some(without_fragment)
 }
 
@@ -131,6 +140,10 @@ mod tests {
             "/%zz",
             " /dashboard",
             "/ /x",
+            "/.//evil.com",
+            "/a/..//evil.com",
+            "/%2e/%2fevil.com",
+            "/..",
         ];
         for value in hostile {
             assert_eq!(safe_return_to(value), None, "{value:?}");
