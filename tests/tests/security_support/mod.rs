@@ -410,3 +410,120 @@ impl Drop for Server {
         self.shutdown.clone().notify();
     }
 }
+
+/// A callback (or any) request asking for JSON: the status and the body's `error` code.
+pub async fn json_error(client: &Client, uri: &str) -> (Status, String) {
+    let response = client
+        .get(uri.to_owned())
+        .header(Accept::JSON)
+        .dispatch()
+        .await;
+    let status = response.status();
+    let body: serde_json::Value = response
+        .into_json()
+        .await
+        .unwrap_or(serde_json::Value::Null);
+    (
+        status,
+        body["error"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// The current Unix time, as the runtime reads it.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// `callback` (a path and query) with its `state` replaced by `state`, or removed when `None`.
+pub fn with_state(callback: &str, state: Option<&str>) -> String {
+    let url = Url::parse(&format!("{APP_ORIGIN}{callback}")).unwrap();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "state")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut out = url.clone();
+    {
+        let mut query = out.query_pairs_mut();
+        query.clear().extend_pairs(pairs);
+        if let Some(state) = state {
+            query.append_pair("state", state);
+        }
+    }
+    app_path(out.as_str())
+}
+
+/// The `state` of a callback path.
+pub fn state_of(callback: &str) -> String {
+    Url::parse(&format!("{APP_ORIGIN}{callback}"))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("the callback carries a state")
+}
+
+/// `value` sealed as the private cookie `name` under `secret_key`, as the raw cookie value a browser
+/// would hold.
+pub async fn seal(secret_key: &str, name: &str, value: &str) -> String {
+    let sealer = Client::untracked(rocket::custom(
+        rocket::Config::figment()
+            .merge(("secret_key", secret_key))
+            .merge(("log_level", "off")),
+    ))
+    .await
+    .unwrap();
+    let request = sealer
+        .get("/")
+        .private_cookie(rocket::http::Cookie::new(name.to_owned(), value.to_owned()));
+    let sealed = request
+        .inner()
+        .cookies()
+        .get(name)
+        .expect("the sealed cookie")
+        .value()
+        .to_owned();
+    sealed
+}
+
+/// A second (third…) browser on one untracked client: its own cookie jar, kept by hand.
+#[derive(Default)]
+pub struct Jar(Mutex<Vec<rocket::http::Cookie<'static>>>);
+
+impl Jar {
+    /// GETs `uri` with this jar's cookies (HTML first, or JSON) and keeps what the response sets.
+    pub async fn get<'c>(&self, client: &'c Client, uri: &str, json: bool) -> LocalResponse<'c> {
+        let cookies = self.0.lock().unwrap().clone();
+        let accept = if json { Accept::JSON } else { Accept::HTML };
+        let response = client
+            .get(uri.to_owned())
+            .header(accept)
+            .cookies(cookies)
+            .dispatch()
+            .await;
+        let mut jar = self.0.lock().unwrap();
+        for cookie in response.cookies().iter() {
+            jar.retain(|kept| kept.name() != cookie.name());
+            let removed = cookie
+                .max_age()
+                .is_some_and(|age| age <= rocket::time::Duration::ZERO);
+            if !removed {
+                jar.push(cookie.clone().into_owned());
+            }
+        }
+        response
+    }
+
+    /// The raw value of this jar's first cookie whose name starts with `prefix`, and its name.
+    pub fn find(&self, prefix: &str) -> Option<(String, String)> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|cookie| cookie.name().starts_with(prefix))
+            .map(|cookie| (cookie.name().to_owned(), cookie.value().to_owned()))
+    }
+}
