@@ -37,9 +37,11 @@ pub fn safe_return_to(candidate: &str) -> Option<&str> {
         .unwrap_or((without_fragment, ""));
     // Browsers treat `\` like `/` and skip tabs and newlines inside URLs, so `/\evil.com` and
     // `/\t/evil.com` both mean `//evil.com`. Refusing them outright is simpler than normalising.
+    // A raw `"` is refused too: browsers always percent-encode it, and the login cookie stores this value
+    // as JSON, where each `"` doubles, so 2 KB of them would make a cookie browsers drop.
     if without_fragment
         .chars()
-        .any(|c| c == '\\' || c.is_control() || c == ' ')
+        .any(|c| c == '\\' || c.is_control() || c == ' ' || c == '"')
     {
         return None;
     }
@@ -144,6 +146,7 @@ mod tests {
             "/a/..//evil.com",
             "/%2e/%2fevil.com",
             "/..",
+            "/\"quoted\"",
         ];
         for value in hostile {
             assert_eq!(safe_return_to(value), None, "{value:?}");
