@@ -294,3 +294,39 @@ async fn on_the_wire_no_header_is_ever_injected() {
     }
     server.stop().await;
 }
+
+/// The login cookie carries `return_to`; at the longest accepted length, with the characters that grow
+/// most when sealed, it must still fit in the 4096 bytes a browser keeps for a cookie's name and value,
+/// or the browser drops it and the login can never complete.
+#[tokio::test]
+async fn the_longest_accepted_return_to_still_fits_in_a_login_cookie() {
+    use rocket_workos_sso::flow::{safe_return_to, MAX_RETURN_TO_LEN};
+    let client = client().await;
+    for unit in ["a", "\"", "é", "%41", "<", "\u{1F600}"] {
+        let mut value = "/".to_owned();
+        while value.len() + unit.len() <= MAX_RETURN_TO_LEN {
+            value.push_str(unit);
+        }
+        let accepted = safe_return_to(&value).is_some();
+        let login = format!(
+            "/sso/login?organization={EXAMPLE_ORG_ID}&return_to={}",
+            encode(&value)
+        );
+        let response = browse(&client, &login).await;
+        assert_eq!(response.status(), Status::SeeOther);
+        let cookie = response
+            .cookies()
+            .iter()
+            .find(|c| c.name().starts_with(FLOW_COOKIE_PREFIX))
+            .expect("a login cookie")
+            .clone();
+        let size = cookie.name().len() + cookie.value().len();
+        assert!(size <= 4096, "{unit:?}: a {size}-byte login cookie");
+        let authorize = url::Url::parse(&location(&response)).unwrap();
+        let callback = at_workos(authorize).await;
+        let target = location(&browse(&client, &callback).await);
+        let expected = if accepted { value.as_str() } else { "/" };
+        assert_eq!(target, expected, "{unit:?}");
+        assert_same_origin(&target);
+    }
+}
