@@ -109,6 +109,11 @@ async fn every_token_fault_gives_a_clear_page_in_time_and_is_never_retried() {
             response.headers().get_one("Cache-Control"),
             Some("no-store")
         );
+        // The failed callback's URL holds the code: it must not leak through a Referer (RFC 9700 §4.2).
+        assert_eq!(
+            response.headers().get_one("Referrer-Policy"),
+            Some("no-referrer")
+        );
         let html = response.into_string().await.unwrap();
         assert!(html.contains("Sign-in failed"), "{what}: {html}");
         assert!(

@@ -104,6 +104,7 @@ const KNOWN_HEADERS: &[&str] = &[
     "location",
     "set-cookie",
     "cache-control",
+    "referrer-policy",
     "content-type",
     "content-length",
     "server",

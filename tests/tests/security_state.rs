@@ -210,3 +210,30 @@ async fn a_login_cookie_sealed_under_another_key_is_refused() {
     assert_eq!(location(&response), "/sec/me");
     assert_eq!(token_calls(&client), 1);
 }
+
+/// RFC 9700 §4.5: a code stolen from another login, injected with this browser's own valid state. The
+/// state check passes (it is this browser's login), so the code reaches WorkOS once, and PKCE refuses
+/// it: the code was issued for another login's challenge. No session starts.
+#[tokio::test]
+async fn an_injected_code_is_refused_by_pkce() {
+    let client = client().await;
+    let stolen = started(&client).await;
+    let own = started(&client).await;
+    let code = |callback: &str| {
+        url::Url::parse(&format!("{APP_ORIGIN}{callback}"))
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    let injected = format!("{CALLBACK}?code={}&state={}", code(&stolen), state_of(&own));
+    let response = client.get(injected).header(Accept::JSON).dispatch().await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert!(!sets_cookie(&response, SESSION_COOKIE));
+    let body: serde_json::Value = response.into_json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant");
+    assert_eq!(token_calls(&client), 1);
+    assert_eq!(whoami(&client).await, "anonymous");
+}
