@@ -13,6 +13,8 @@ pub mod config;
 pub mod emulator;
 mod fairing;
 pub mod flow;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod guard;
 mod handler;
 mod html;

@@ -1,5 +1,6 @@
 //! What the generated routes and the catchers answer: a `303 See Other`, or a problem shown as a small
-//! HTML page to browsers and as JSON to everything else. Nothing here is cached by the browser.
+//! HTML page to browsers and as JSON to everything else. Nothing here is cached by the browser, and no
+//! URL of ours (the callback's carries the code) is passed on as a `Referer`.
 
 use std::io::Cursor;
 
@@ -105,6 +106,9 @@ impl<'r> Responder<'r, 'static> for Reply {
             }
         };
         response.set_raw_header("Cache-Control", "no-store");
+        // The callback's URL carries the authorization code: never send it on as a Referer (RFC 9700
+        // §4.2), whatever page or link the browser goes to next.
+        response.set_raw_header("Referrer-Policy", "no-referrer");
         Ok(response)
     }
 }

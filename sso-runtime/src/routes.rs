@@ -369,8 +369,9 @@ fn idp_initiated_flow<'a>(sso: &'a Sso, path: &'a str, restart: &str) -> Result<
 
 /// WorkOS's `?error=` callback, shown without trusting its description (it is logged, not displayed).
 fn callback_error(error: &str, description: Option<&str>, restart: &str) -> Problem {
+    // Both values come from the query string: quoted and escaped, so they cannot forge log lines.
     rocket::log::private::warn!(
-        "WorkOS SSO: sign-in failed with `{error}`: {}",
+        "WorkOS SSO: sign-in failed with {error:?}: {:?}",
         description.unwrap_or("-")
     );
     let (status, detail) = match error {

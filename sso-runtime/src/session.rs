@@ -100,6 +100,18 @@ pub(crate) fn cookie(
     Some(cookie)
 }
 
+/// The JSON sealed into the session cookie (test and fuzzing support).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn encode(profile: &Profile, iat: i64, exp: i64) -> String {
+    serde_json::to_string(&Sealed {
+        v: VERSION,
+        iat,
+        exp,
+        profile: profile.clone(),
+    })
+    .unwrap_or_default()
+}
+
 /// The request's session, if it has a valid, unexpired one at `now`.
 pub(crate) fn read(jar: &CookieJar<'_>, now: i64) -> Option<Session> {
     let cookie = jar.get_private(SESSION_COOKIE)?;

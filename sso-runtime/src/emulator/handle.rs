@@ -211,13 +211,23 @@ fn check_redirect_uri(uri: &str) -> Result<(), EmulatorError> {
 /// emulator.shutdown().await;
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
 pub struct Emulator {
     shared: Arc<Shared>,
     local_addr: SocketAddr,
     client_id: String,
     api_key: String,
     task: JoinHandle<()>,
+}
+
+/// The API key is redacted, like every secret of the client; the directory is left out.
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.shared.base_url.as_str())
+            .field("client_id", &self.client_id)
+            .field("api_key", &crate::client::secret::REDACTED)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Emulator {

@@ -12,8 +12,8 @@ use super::faults::{Fault, FaultQueue};
 use super::seed::Seed;
 use super::AutoLogin;
 
-/// What the emulator was configured with; `reset` returns to a copy of it.
-#[derive(Clone, Debug)]
+/// What the emulator was configured with; `reset` returns to a copy of it. `Debug` redacts the API key.
+#[derive(Clone)]
 pub(crate) struct Settings {
     pub(crate) client_id: String,
     pub(crate) api_key: String,
@@ -21,6 +21,19 @@ pub(crate) struct Settings {
     pub(crate) seed: Seed,
     pub(crate) auto_login: AutoLogin,
     pub(crate) code_ttl: Duration,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("client_id", &self.client_id)
+            .field("api_key", &crate::client::secret::REDACTED)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("seed", &self.seed)
+            .field("auto_login", &self.auto_login)
+            .field("code_ttl", &self.code_ttl)
+            .finish()
+    }
 }
 
 impl Settings {

@@ -58,7 +58,7 @@ pub enum StateError {
 }
 
 /// The cookie that holds the login for `state`.
-fn cookie_name(state: &str) -> String {
+pub(crate) fn cookie_name(state: &str) -> String {
     let digest = Sha256::digest(state.as_bytes());
     let hex: String = digest[..8]
         .iter()

@@ -37,15 +37,26 @@ pub fn safe_return_to(candidate: &str) -> Option<&str> {
         .unwrap_or((without_fragment, ""));
     // Browsers treat `\` like `/` and skip tabs and newlines inside URLs, so `/\evil.com` and
     // `/\t/evil.com` both mean `//evil.com`. Refusing them outright is simpler than normalising.
+    // A raw `"` is refused too: browsers always percent-encode it, and the login cookie stores this value
+    // as JSON, where each `"` doubles, so 2 KB of them would make a cookie browsers drop.
     if without_fragment
         .chars()
-        .any(|c| c == '\\' || c.is_control() || c == ' ')
+        .any(|c| c == '\\' || c.is_control() || c == ' ' || c == '"')
     {
         return None;
     }
     // The same tricks, percent-encoded, in case a proxy or the app decodes the path once more.
     let decoded = percent_decode(path)?;
     if decoded.starts_with("//") || decoded.chars().any(|c| c == '\\' || c.is_control()) {
+        return None;
+    }
+    // Dot segments are resolved by the browser: `/.//evil.com` and `/a/..//evil.com` become the path
+    // `//evil.com`, which any later redirect to "the current path" turns into another origin. Browsers
+    // never send dot segments themselves, so refusing them costs nothing.
+    if decoded
+        .split('/')
+        .any(|segment| segment == "." || segment == "..")
+    {
         return None;
     }
     Some(without_fragment)
@@ -131,6 +142,11 @@ mod tests {
             "/%zz",
             " /dashboard",
             "/ /x",
+            "/.//evil.com",
+            "/a/..//evil.com",
+            "/%2e/%2fevil.com",
+            "/..",
+            "/\"quoted\"",
         ];
         for value in hostile {
             assert_eq!(safe_return_to(value), None, "{value:?}");

@@ -1,0 +1,274 @@
+//! Tampered session cookies: bit-flipped, truncated, empty, oversized, moved from another cookie name,
+//! sealed under a rotated-out key, or expired. Each one means "not signed in" (a redirect to sign in for a
+//! browser, 401 for an API client, `anonymous` for an optional guard), never a 500 or a panic.
+
+mod security_support;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use rocket::http::{Accept, Cookie, Status};
+use rocket::local::asynchronous::Client;
+use security_support::*;
+
+/// A client signed in as alice (Example Corp), and her raw session cookie value.
+async fn signed_in() -> (Client, String) {
+    let client = client().await;
+    let status = sign_in(
+        &client,
+        &format!("/sso/login?organization={EXAMPLE_ORG_ID}"),
+        "alice@example.com",
+    )
+    .await
+    .status();
+    assert_eq!(status, Status::SeeOther);
+    let raw = client
+        .cookies()
+        .get(SESSION_COOKIE)
+        .expect("a session cookie")
+        .value()
+        .to_owned();
+    assert_eq!(
+        whoami(&client).await,
+        format!("alice@example.com|{EXAMPLE_ORG_ID}")
+    );
+    (client, raw)
+}
+
+/// Asserts that `value` under the session cookie's name is nobody, on every kind of route.
+async fn assert_not_signed_in(client: &Client, value: &str, what: &str) {
+    let cookie = || Cookie::new(SESSION_COOKIE, value.to_owned());
+    let page = client
+        .get("/sec/example")
+        .header(Accept::HTML)
+        .cookie(cookie())
+        .dispatch()
+        .await;
+    assert_eq!(page.status(), Status::SeeOther, "{what}");
+    assert!(location(&page).starts_with("/sso/login?flow="), "{what}");
+    let api = client
+        .get("/sec/example")
+        .header(Accept::JSON)
+        .cookie(cookie())
+        .dispatch()
+        .await;
+    assert_eq!(api.status(), Status::Unauthorized, "{what}");
+    let me = client.get("/sec/me").cookie(cookie()).dispatch().await;
+    assert_eq!(me.status(), Status::Ok, "{what}");
+    assert_eq!(me.into_string().await.unwrap(), "anonymous", "{what}");
+}
+
+#[tokio::test]
+async fn bit_flipped_session_cookies_are_nobody() {
+    let (client, raw) = signed_in().await;
+    let bytes = STANDARD.decode(&raw).expect("a private cookie is base64");
+    // Nonce (first 12 bytes), ciphertext, and tag (last 16 bytes): every region is authenticated.
+    let positions = [
+        0,
+        5,
+        11,
+        12,
+        13,
+        bytes.len() / 2,
+        bytes.len() - 17,
+        bytes.len() - 16,
+        bytes.len() - 1,
+    ];
+    for position in positions {
+        for bit in [0, 3, 7] {
+            let mut flipped = bytes.clone();
+            flipped[position] ^= 1 << bit;
+            let value = STANDARD.encode(&flipped);
+            assert_not_signed_in(&client, &value, &format!("byte {position} bit {bit}")).await;
+        }
+    }
+    // A character of the base64 text changed, outside the alphabet too.
+    for replacement in ['A', '_', '-', '%', '"'] {
+        let mut text: Vec<char> = raw.chars().collect();
+        let middle = text.len() / 2;
+        text[middle] = if text[middle] == replacement {
+            'B'
+        } else {
+            replacement
+        };
+        let value: String = text.into_iter().collect();
+        assert_not_signed_in(&client, &value, &format!("char {replacement}")).await;
+    }
+}
+
+#[tokio::test]
+async fn truncated_empty_and_oversized_session_cookies_are_nobody() {
+    let (client, raw) = signed_in().await;
+    for length in [
+        0,
+        1,
+        4,
+        16,
+        27,
+        28,
+        29,
+        40,
+        raw.len() / 2,
+        raw.len() - 4,
+        raw.len() - 1,
+    ] {
+        assert_not_signed_in(&client, &raw[..length], &format!("first {length}")).await;
+    }
+    assert_not_signed_in(&client, &raw[4..], "without its first 4").await;
+    assert_not_signed_in(&client, "", "empty").await;
+    assert_not_signed_in(&client, &"A".repeat(5000), "5000 A").await;
+    let big = STANDARD.encode(vec![0x5a; 6000]);
+    assert_not_signed_in(&client, &big, "6000 random-looking bytes").await;
+    assert_not_signed_in(&client, &format!("{raw}{raw}"), "doubled").await;
+    assert_not_signed_in(
+        &client,
+        &format!("{raw}{}", "A".repeat(4096)),
+        "padded past 4 KB",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_login_cookie_presented_as_the_session_is_nobody() {
+    let (client, _) = signed_in().await;
+    let _ = start_login(
+        &client,
+        &format!("/sso/login?organization={EXAMPLE_ORG_ID}"),
+    )
+    .await;
+    let name = flow_cookies(&client).remove(0);
+    let login_bytes = client.cookies().get(&name).unwrap().value().to_owned();
+    // The same sealed bytes under the session's name: the name is the associated data, so they do not open.
+    assert_not_signed_in(&client, &login_bytes, "a login cookie's bytes").await;
+    // And the other way round: the session's bytes under the login cookie's name.
+    let session_bytes = client
+        .cookies()
+        .get(SESSION_COOKIE)
+        .unwrap()
+        .value()
+        .to_owned();
+    let callback = at_workos(
+        start_login(
+            &client,
+            &format!("/sso/login?organization={EXAMPLE_ORG_ID}"),
+        )
+        .await,
+    )
+    .await;
+    let state_cookie = flow_cookies(&client)
+        .into_iter()
+        .find(|n| *n != name)
+        .unwrap();
+    let before = token_calls(&client);
+    let response = client
+        .get(callback)
+        .header(Accept::JSON)
+        .cookie(Cookie::new(state_cookie, session_bytes))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::BadRequest);
+    assert_eq!(token_calls(&client), before);
+}
+
+#[tokio::test]
+async fn a_session_sealed_under_an_old_secret_key_is_nobody() {
+    // A real sign-in on an instance that still runs the old key.
+    let old = client_with_key(OLD_SECRET_KEY).await;
+    let response = sign_in(
+        &old,
+        &format!("/sso/login?organization={EXAMPLE_ORG_ID}"),
+        "alice@example.com",
+    )
+    .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let old_session = old
+        .cookies()
+        .get(SESSION_COOKIE)
+        .unwrap()
+        .value()
+        .to_owned();
+    let current = client().await;
+    assert_not_signed_in(&current, &old_session, "sealed under the old key").await;
+    // The same session JSON resealed under the current key is accepted: only the key differs.
+    let json = old
+        .cookies()
+        .get_private(SESSION_COOKIE)
+        .unwrap()
+        .value()
+        .to_owned();
+    let resealed = seal(SECRET_KEY, SESSION_COOKIE, &json).await;
+    let me = current
+        .get("/sec/me")
+        .cookie(Cookie::new(SESSION_COOKIE, resealed))
+        .dispatch()
+        .await;
+    assert_eq!(
+        me.into_string().await.unwrap(),
+        format!("alice@example.com|{EXAMPLE_ORG_ID}")
+    );
+}
+
+#[tokio::test]
+async fn expired_future_and_foreign_version_sessions_are_nobody() {
+    let (client, _) = signed_in().await;
+    let json = client
+        .cookies()
+        .get_private(SESSION_COOKIE)
+        .unwrap()
+        .value()
+        .to_owned();
+    let session: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        session["exp"].is_i64() && session["iat"].is_i64(),
+        "{session}"
+    );
+    let now = now();
+    let variants = [
+        (
+            "expired a second ago",
+            serde_json::json!({"iat": now - 28_801, "exp": now - 1}),
+        ),
+        (
+            "expired exactly now",
+            serde_json::json!({"iat": now - 28_800, "exp": now}),
+        ),
+        ("expired long ago", serde_json::json!({"iat": 0, "exp": 1})),
+        (
+            "issued in an hour",
+            serde_json::json!({"iat": now + 3600, "exp": now + 7200}),
+        ),
+        ("another format version", serde_json::json!({"v": 2})),
+        ("no version", serde_json::json!({"v": null})),
+        ("exp as a string", serde_json::json!({"exp": "9999999999"})),
+        ("no profile", serde_json::json!({"profile": null})),
+    ];
+    for (what, changes) in variants {
+        let mut edited = session.clone();
+        for (key, value) in changes.as_object().unwrap() {
+            edited[key] = value.clone();
+        }
+        let sealed = seal(SECRET_KEY, SESSION_COOKIE, &edited.to_string()).await;
+        assert_not_signed_in(&client, &sealed, what).await;
+    }
+    // Sealed garbage that decrypts fine but is not a session.
+    for garbage in [
+        "",
+        "null",
+        "{}",
+        "[]",
+        "\"x\"",
+        "{\"v\":1}",
+        &"{".repeat(10_000),
+        &"[".repeat(100_000),
+    ] {
+        let sealed = seal(SECRET_KEY, SESSION_COOKIE, garbage).await;
+        assert_not_signed_in(&client, &sealed, &format!("sealed {:.20}", garbage)).await;
+    }
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_in_the_browser() {
+    let (client, _) = signed_in().await;
+    let response = client.post("/sso/logout").dispatch().await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(whoami(&client).await, "anonymous");
+}

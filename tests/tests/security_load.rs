@@ -1,0 +1,152 @@
+//! Load: 500 complete logins at once against a real server on 127.0.0.1 and the emulator in auto-login
+//! mode, each browser with its own cookie jar and its own user. All succeed, and each browser ends up
+//! signed in as its own user: no session is handed to the wrong browser.
+
+mod security_support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::cookie::{CookieStore as _, Jar};
+use rocket_workos_sso::emulator::{Emulator, User};
+use security_support::*;
+use url::Url;
+
+const BROWSERS: usize = 500;
+/// The whole test gives up after this, whatever happens.
+const DEADLINE: Duration = Duration::from_secs(90);
+
+fn email(n: usize) -> String {
+    format!("load{n:03}@example.com")
+}
+
+/// One browser's whole login, with its own cookie jar on the shared connection pool; returns who
+/// `/sec/me` says it is at the end.
+async fn one_login(server: Arc<Shared>, n: usize) -> Result<String, String> {
+    let jar = Jar::default();
+    let get = |url: Url| {
+        let (http, jar) = (&server.http, &jar);
+        async move {
+            let mut request = http.get(url.clone()).header("Accept", "text/html");
+            if let Some(cookies) = jar.cookies(&url) {
+                request = request.header("Cookie", cookies);
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| format!("{n}: GET {url}: {e}"))?;
+            let mut set = response.headers().get_all("set-cookie").iter().peekable();
+            if set.peek().is_some() {
+                jar.set_cookies(&mut set, &url);
+            }
+            let status = response.status().as_u16();
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = response.text().await.map_err(|e| e.to_string())?;
+            Ok::<_, String>((status, location, body))
+        }
+    };
+    // The protected page sends the browser to sign in, the login route to WorkOS.
+    let (status, to_login, _) = get(server.app.join("/sec/example").unwrap()).await?;
+    expect(status, 303, n, "protected page")?;
+    let (status, to_workos, _) = get(server.app.join(&to_login.unwrap()).unwrap()).await?;
+    expect(status, 303, n, "login")?;
+    // At WorkOS the browser picks its user (the emulator's auto-login honours `login_hint`).
+    let mut authorize = Url::parse(&to_workos.unwrap()).map_err(|e| e.to_string())?;
+    authorize
+        .query_pairs_mut()
+        .append_pair("login_hint", &email(n));
+    let (status, callback, _) = get(authorize).await?;
+    expect(status, 302, n, "authorize")?;
+    let callback = server.app.join(&app_path(&callback.unwrap())).unwrap();
+    let (status, back, _) = get(callback).await?;
+    expect(status, 303, n, "callback")?;
+    let back = back.unwrap();
+    if back != "/sec/example" {
+        return Err(format!("{n}: returned to {back}"));
+    }
+    let (status, _, page) = get(server.app.join(&back).unwrap()).await?;
+    expect(status, 200, n, "protected page, signed in")?;
+    if page != email(n) {
+        return Err(format!("{n}: the page shows {page}"));
+    }
+    let (_, _, me) = get(server.app.join("/sec/me").unwrap()).await?;
+    Ok(me)
+}
+
+fn expect(status: u16, expected: u16, n: usize, step: &str) -> Result<(), String> {
+    if status == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "{n}: {step} answered {status}, expected {expected}"
+        ))
+    }
+}
+
+/// What every browser shares: the app's URL and one connection pool (building a TLS-capable client per
+/// browser would dominate the run). Each browser keeps its own `reqwest::cookie::Jar`.
+struct Shared {
+    app: Url,
+    http: reqwest::Client,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_concurrent_logins_each_end_signed_in_as_their_own_user() {
+    let started = Instant::now();
+    let server = Server::launch(app(figment(SECRET_KEY)), |emulator: &Emulator| {
+        emulator.seed_with(|seed| {
+            for n in 0..BROWSERS {
+                seed.users
+                    .push(User::new(EXAMPLE_CONNECTION_ID, email(n)).with_role("member"));
+            }
+        });
+    })
+    .await;
+    let urls = Arc::new(Shared {
+        app: server.url("/"),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap(),
+    });
+    // Every browser starts at once.
+    let tasks: Vec<_> = (0..BROWSERS)
+        .map(|n| {
+            let urls = Arc::clone(&urls);
+            tokio::spawn(one_login(urls, n))
+        })
+        .collect();
+    let results = tokio::time::timeout(DEADLINE, async {
+        let mut results = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            results.push(task.await.unwrap());
+        }
+        results
+    })
+    .await
+    .expect("500 logins finish within the deadline");
+    let failures: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} failed, e.g. {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+    for (n, result) in results.iter().enumerate() {
+        assert_eq!(
+            result.as_ref().unwrap(),
+            &format!("{}|{EXAMPLE_ORG_ID}", email(n))
+        );
+    }
+    assert_eq!(
+        server.emulator_requests("/sso/token").await,
+        BROWSERS as u64
+    );
+    eprintln!("{BROWSERS} logins in {:?}", started.elapsed());
+    server.stop().await;
+}

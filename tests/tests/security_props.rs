@@ -1,0 +1,271 @@
+//! Property tests over everything that reads attacker-controlled input: the `return_to` validator, the
+//! session and login cookie decoders, session cookie values through the app, and the callback's query.
+
+mod security_support;
+
+use proptest::prelude::*;
+use rocket::http::{Accept, Cookie, Status};
+use rocket::local::asynchronous::Client;
+use rocket_workos_sso::flow::{return_to_or_default, safe_return_to, MAX_RETURN_TO_LEN};
+use rocket_workos_sso::fuzzing::{
+    check_login, decode_session, encode_session, login_cookie_name, Expected, LoginState,
+    StateError,
+};
+use rocket_workos_sso::Profile;
+use security_support::*;
+use url::Url;
+
+/// Pieces that matter to a URL parser, glued together by the strategies below.
+const PIECES: &[&str] = &[
+    "/",
+    "//",
+    "\\",
+    ".",
+    "..",
+    "%2F",
+    "%2f",
+    "%5C",
+    "%2e",
+    "%2E",
+    "%",
+    "%0d%0a",
+    "%09",
+    "%00",
+    "%ff",
+    "\t",
+    "\n",
+    "\r",
+    " ",
+    ":",
+    "?",
+    "#",
+    "@",
+    "\"",
+    "evil.com",
+    "a",
+    "é",
+    "\u{FF0F}",
+    "\u{2215}",
+    "\u{85}",
+    "\u{0}",
+    "https:",
+    "javascript:",
+    ";",
+    "&",
+    "=",
+];
+
+fn url_like() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        prop::collection::vec(prop::sample::select(PIECES), 0..12).prop_map(|p| p.concat()),
+        prop::collection::vec(prop::sample::select(PIECES), 0..12)
+            .prop_map(|p| format!("/{}", p.concat())),
+        "/[a-z0-9/._~%?=&-]{0,40}",
+    ]
+}
+
+/// Everything an accepted `return_to` must be.
+fn assert_safe(input: &str, accepted: &str) {
+    assert!(
+        input.starts_with(accepted),
+        "{input:?} -> {accepted:?}: not a prefix"
+    );
+    assert!(
+        accepted.starts_with('/') && !accepted.starts_with("//"),
+        "{accepted:?}"
+    );
+    assert!(accepted.len() <= MAX_RETURN_TO_LEN);
+    assert!(
+        !accepted
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c == '#' || c == '"'),
+        "{accepted:?}"
+    );
+    assert_eq!(safe_return_to(accepted), Some(accepted), "idempotent");
+    let app = Url::parse(APP_ORIGIN).unwrap();
+    let resolved = app.join(accepted).expect("resolves");
+    assert_eq!(resolved.origin(), app.origin(), "{accepted:?}");
+    // Resolved once more, as an app redirecting to its current path would: still home.
+    assert!(
+        !resolved.path().starts_with("//"),
+        "{accepted:?} -> {resolved}"
+    );
+    assert_eq!(app.join(resolved.path()).unwrap().origin(), app.origin());
+}
+
+fn profile(email: &str) -> Profile {
+    serde_json::from_value(serde_json::json!({
+        "id": "prof_01", "organization_id": EXAMPLE_ORG_ID, "connection_id": EXAMPLE_CONNECTION_ID,
+        "connection_type": "TestIdp", "idp_id": "1", "email": email,
+    }))
+    .unwrap()
+}
+
+fn login_json(state: &str, expires_at: i64) -> String {
+    serde_json::to_string(&LoginState {
+        state: state.to_owned(),
+        verifier: "v".repeat(43),
+        return_to: "/".to_owned(),
+        flow: "0123456789ab".to_owned(),
+        expected: Expected::Organization(EXAMPLE_ORG_ID.to_owned()),
+        expires_at,
+    })
+    .unwrap()
+}
+
+/// Realistic clocks: the decoders compare against the wall clock, never an attacker's number.
+fn a_time() -> impl Strategy<Value = i64> {
+    0i64..4_000_000_000
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    #[test]
+    fn an_accepted_return_to_is_a_same_origin_prefix_of_the_input(input in url_like()) {
+        if let Some(accepted) = safe_return_to(&input) {
+            assert_safe(&input, accepted);
+        }
+        let chosen = return_to_or_default(Some(&input));
+        prop_assert_eq!(chosen, safe_return_to(&input).unwrap_or("/"));
+    }
+
+    #[test]
+    fn the_session_decoder_is_total(json in any::<String>(), now in a_time()) {
+        let _ = decode_session(&json, now);
+    }
+
+    #[test]
+    fn a_session_is_accepted_exactly_while_it_is_current(iat in any::<i64>(), exp in any::<i64>(), now in a_time()) {
+        let json = encode_session(&profile("a@example.com"), iat, exp);
+        let decoded = decode_session(&json, now);
+        let current = now < exp && iat <= now + 60;
+        prop_assert_eq!(decoded.is_some(), current);
+        if let Some(session) = decoded {
+            prop_assert_eq!((session.issued_at, session.expires_at), (iat, exp));
+            prop_assert_eq!(session.profile.email, "a@example.com");
+        }
+    }
+
+    #[test]
+    fn the_login_decoder_is_total(json in any::<String>(), state in any::<String>(), now in a_time()) {
+        let _ = check_login(&json, &state, now);
+    }
+
+    #[test]
+    fn a_login_is_accepted_exactly_for_its_state_before_it_expires(
+        state in "[A-Za-z0-9_-]{1,64}",
+        presented in prop_oneof!["[A-Za-z0-9_-]{0,64}", any::<String>()],
+        same in any::<bool>(),
+        expires_at in any::<i64>(),
+        now in a_time(),
+    ) {
+        let presented = if same { state.clone() } else { presented };
+        let result = check_login(&login_json(&state, expires_at), &presented, now);
+        match result {
+            Ok(login) => {
+                prop_assert_eq!(&presented, &state);
+                prop_assert!(now < expires_at);
+                prop_assert_eq!(login.state, state);
+            }
+            Err(StateError::Expired) => prop_assert!(presented == state && now >= expires_at),
+            Err(StateError::Unknown) => prop_assert_ne!(presented, state),
+        }
+    }
+
+    #[test]
+    fn each_state_has_its_own_opaque_cookie(a in "[A-Za-z0-9_-]{8,64}", b in "[A-Za-z0-9_-]{8,64}") {
+        let (name_a, name_b) = (login_cookie_name(&a), login_cookie_name(&b));
+        prop_assert!(name_a.starts_with(FLOW_COOKIE_PREFIX));
+        prop_assert!(!name_a.contains(&a));
+        prop_assert_eq!(a == b, name_a == name_b);
+    }
+}
+
+/// One app for the HTTP properties, on a runtime the proptest closures block on.
+fn app_runtime() -> (tokio::runtime::Runtime, Client) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client =
+        runtime.block_on(async { Client::untracked(app(figment(SECRET_KEY))).await.unwrap() });
+    (runtime, client)
+}
+
+/// Arbitrary query strings, percent-encoded bytes included, with the callback's own parameter names.
+fn query() -> impl Strategy<Value = String> {
+    let name = prop_oneof![
+        Just("code".to_owned()),
+        Just("state".to_owned()),
+        Just("error".to_owned()),
+        Just("error_description".to_owned()),
+        Just("return_to".to_owned()),
+        "[a-z_]{1,8}",
+    ];
+    let value = prop_oneof![
+        "[A-Za-z0-9_-]{0,50}",
+        prop::collection::vec(any::<u8>(), 0..64).prop_map(|bytes| bytes
+            .iter()
+            .map(|b| format!("%{b:02X}"))
+            .collect::<String>()),
+        Just("<script>alert(1)</script>".to_owned()),
+        Just("server_error".to_owned()),
+        Just("access_denied".to_owned()),
+    ];
+    prop::collection::vec((name, value), 0..6).prop_map(|pairs| {
+        pairs
+            .into_iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    })
+}
+
+#[test]
+fn no_callback_query_signs_in_errors_out_or_reaches_workos_without_a_login() {
+    let (runtime, client) = app_runtime();
+    proptest!(ProptestConfig::with_cases(512), |(query in query(), html in any::<bool>())| {
+        runtime.block_on(async {
+            let accept = if html { Accept::HTML } else { Accept::JSON };
+            let response = client
+                .get(format!("{CALLBACK}?{query}"))
+                .header(accept)
+                .dispatch()
+                .await;
+            let status = response.status();
+            assert!(
+                [Status::BadRequest, Status::Forbidden, Status::BadGateway].contains(&status),
+                "{query}: {status}"
+            );
+            assert!(!sets_cookie(&response, SESSION_COOKIE), "{query}");
+            let body = response.into_string().await.unwrap_or_default();
+            assert!(!body.contains("<script>"), "{query}: {body}");
+        });
+    });
+    assert_eq!(
+        token_calls(&client),
+        0,
+        "no query alone ever reaches the code exchange"
+    );
+}
+
+#[test]
+fn no_session_cookie_value_signs_in_or_errors_out() {
+    let (runtime, client) = app_runtime();
+    proptest!(ProptestConfig::with_cases(512), |(value in any::<String>(), sealed in any::<bool>())| {
+        runtime.block_on(async {
+            let request = client.get("/sec/me");
+            let request = if sealed {
+                // Decrypts fine, so the JSON decoder sees it.
+                request.private_cookie(Cookie::new(SESSION_COOKIE, value.clone()))
+            } else {
+                request.cookie(Cookie::new(SESSION_COOKIE, value.clone()))
+            };
+            let response = request.dispatch().await;
+            assert_eq!(response.status(), Status::Ok, "{value:?}");
+            assert_eq!(response.into_string().await.unwrap(), "anonymous", "{value:?}");
+        });
+    });
+}
