@@ -12,7 +12,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
 use crate::handler::{Handler, HandlerConfig, StaticSelector};
-use crate::profile::Profile;
+use crate::profile::{ConnectionType, Profile};
 use crate::session::{self, Session};
 use crate::sso::Sso;
 
@@ -148,12 +148,38 @@ impl<M: Handler> Sentinel for Protected<M> {
     }
 }
 
-/// Whether `profile` comes from the organization or connection `config` pins, if it pins one.
+/// Whether `profile` comes from the organization, connection or provider `config` pins, if it pins one.
 pub(crate) fn from_pinned_provider(profile: &Profile, config: &HandlerConfig) -> bool {
-    match config.selector {
-        Some(StaticSelector::Organization(id)) => profile.organization_id.as_deref() == Some(id),
-        Some(StaticSelector::Connection(id)) => profile.connection_id == id,
-        Some(StaticSelector::Provider(_)) | None => true,
+    config
+        .selector
+        .is_none_or(|selector| profile_is_from(profile, selector.into()))
+}
+
+/// An identity provider choice, borrowed: from a handler's configuration or from a login in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Selector<'a> {
+    Organization(&'a str),
+    Connection(&'a str),
+    Provider(&'a str),
+}
+
+impl From<StaticSelector> for Selector<'static> {
+    fn from(selector: StaticSelector) -> Self {
+        match selector {
+            StaticSelector::Organization(id) => Selector::Organization(id),
+            StaticSelector::Connection(id) => Selector::Connection(id),
+            StaticSelector::Provider(name) => Selector::Provider(name),
+        }
+    }
+}
+
+/// The one rule for "this profile comes from that identity provider", used by the guard and by the
+/// callback: the organization id, the connection id, or (for an OAuth provider) the connection type.
+pub(crate) fn profile_is_from(profile: &Profile, selector: Selector<'_>) -> bool {
+    match selector {
+        Selector::Organization(id) => profile.organization_id.as_deref() == Some(id),
+        Selector::Connection(id) => profile.connection_id == id,
+        Selector::Provider(name) => profile.connection_type == ConnectionType::from(name),
     }
 }
 
@@ -222,6 +248,30 @@ mod tests {
             ..DASHBOARD
         };
         assert!(!from_pinned_provider(&profile(), &other));
+    }
+
+    #[test]
+    fn a_pinned_provider_must_match_the_connection_type() {
+        let google = HandlerConfig {
+            selector: Some(StaticSelector::Provider("GoogleOAuth")),
+            ..DASHBOARD
+        };
+        assert!(
+            !from_pinned_provider(&profile(), &google),
+            "an Okta SAML profile is not a Google one"
+        );
+        let mut from_google = profile();
+        from_google.connection_type = ConnectionType::GoogleOAuth;
+        assert!(from_pinned_provider(&from_google, &google));
+        let github = HandlerConfig {
+            selector: Some(StaticSelector::Provider("GitHubOAuth")),
+            ..DASHBOARD
+        };
+        from_google.connection_type = ConnectionType::from("GithubOAuth");
+        assert!(
+            from_pinned_provider(&from_google, &github),
+            "both GitHub spellings are one provider"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::client::{
 };
 use crate::flow::login_state::{self, Expected, LoginState, StateError, LOGIN_TTL_SECS};
 use crate::flow::return_to_or_default;
-use crate::guard::now;
+use crate::guard::{now, profile_is_from};
 use crate::handler::StaticSelector;
 use crate::reply::{Problem, Reply};
 use crate::session::{self, fit_profile};
@@ -291,12 +291,7 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
             })?,
     };
     let profile = signed_in.profile;
-    let matches = match &expected {
-        Expected::Organization(id) => profile.organization_id.as_deref() == Some(id.as_str()),
-        Expected::Connection(id) => &profile.connection_id == id,
-        Expected::Provider(_) => true,
-    };
-    if !matches {
+    if !profile_is_from(&profile, expected.selector()) {
         rocket::log::private::warn!(
             "WorkOS SSO: refused a profile from another organization or connection (expected {expected:?})"
         );

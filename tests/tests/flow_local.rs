@@ -136,6 +136,16 @@ fn globex_okta(profile: Profile) -> String {
     format!("okta for {}", profile.email)
 }
 
+#[workos_sso(
+    redirect_uri = "http://127.0.0.1:8000/callback",
+    client_id = "client_01JHM9S346Q3D25VT4F5V37E3S",
+    provider = "GoogleOAuth"
+)]
+#[get("/google")]
+fn google(profile: Profile) -> String {
+    format!("google for {}", profile.email)
+}
+
 static COUNTED_RUNS: AtomicUsize = AtomicUsize::new(0);
 
 #[workos_sso(
@@ -180,6 +190,7 @@ fn rocket_with(figment: rocket::figment::Figment) -> Rocket<Build> {
             counted,
             hinted,
             globex_okta,
+            google,
             me,
             maybe
         ],
@@ -1210,6 +1221,30 @@ async fn a_handler_pinned_to_a_connection_signs_in_through_it_and_refuses_others
     assert_eq!(
         response.into_string().await.unwrap(),
         "okta for hank@globex.test"
+    );
+}
+
+#[rocket::async_test]
+async fn a_handler_pinned_to_a_provider_admits_only_that_providers_sign_ins() {
+    let client = app().await;
+    sign_in(&client, "/dashboard").await;
+    // Signed in through Example Corp's SAML connection: not a Google sign-in.
+    let google_login = refusal_login_url(&client, "/google").await;
+    let authorize_url = start_login(&client, &google_login).await;
+    assert_eq!(
+        query_param(&authorize_url, "provider").as_deref(),
+        Some("GoogleOAuth")
+    );
+    let callback = authorize(authorize_url.as_str()).await;
+    assert_eq!(
+        browse(&client, &path_and_query(&callback)).await.status(),
+        Status::SeeOther
+    );
+    let response = browse(&client, "/google").await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        response.into_string().await.unwrap(),
+        "google for gail.google@gmail.test"
     );
 }
 

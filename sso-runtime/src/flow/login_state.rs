@@ -30,6 +30,18 @@ pub enum Expected {
     Provider(String),
 }
 
+impl Expected {
+    /// The same choice, borrowed, for [`profile_is_from`](crate::guard::profile_is_from).
+    pub(crate) fn selector(&self) -> crate::guard::Selector<'_> {
+        use crate::guard::Selector;
+        match self {
+            Expected::Organization(id) => Selector::Organization(id),
+            Expected::Connection(id) => Selector::Connection(id),
+            Expected::Provider(name) => Selector::Provider(name),
+        }
+    }
+}
+
 /// One login in progress.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct LoginState {
