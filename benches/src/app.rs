@@ -98,7 +98,8 @@ pub fn rocket() -> Rocket<Build> {
         .merge(("log_level", "off"))
         .merge(("secret_key", SECRET_KEY))
         .merge(("workos.emulator", true));
-    rocket::custom(figment)
-        .attach(WorkosSso::fairing())
-        .mount("/", routes![plain, protected, handwritten, handwritten_start])
+    rocket::custom(figment).attach(WorkosSso::fairing()).mount(
+        "/",
+        routes![plain, protected, handwritten, handwritten_start],
+    )
 }

@@ -13,7 +13,8 @@ use rocket_workos_sso::WorkosSso;
 fn rocket() -> _ {
     app::rocket().attach(AdHoc::on_liftoff("auto-login", |rocket| {
         Box::pin(async move {
-            let emulator = WorkosSso::emulator(rocket).expect("the bench server runs on the emulator");
+            let emulator =
+                WorkosSso::emulator(rocket).expect("the bench server runs on the emulator");
             emulator.set_auto_login(AutoLogin::FirstUser);
             println!("bench-server ready on 127.0.0.1:{}", app::PORT);
         })

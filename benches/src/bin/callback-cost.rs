@@ -20,15 +20,23 @@ use rocket_workos_sso::WorkosSso;
 
 /// One complete sign-in; returns how long the callback request alone took.
 async fn sign_in(app: &Client, browser: &reqwest::Client) -> Duration {
-    let login = app
-        .get("/sso/login?return_to=/protected")
-        .dispatch()
-        .await;
+    let login = app.get("/sso/login?return_to=/protected").dispatch().await;
     assert_eq!(login.status(), Status::SeeOther, "login redirects");
-    let authorize = login.headers().get_one("Location").expect("a Location").to_owned();
-    let idp = browser.get(&authorize).send().await.expect("the emulator answers");
+    let authorize = login
+        .headers()
+        .get_one("Location")
+        .expect("a Location")
+        .to_owned();
+    let idp = browser
+        .get(&authorize)
+        .send()
+        .await
+        .expect("the emulator answers");
     assert!(idp.status().is_redirection(), "auto-login redirects");
-    let callback = idp.headers()["location"].to_str().expect("ascii").to_owned();
+    let callback = idp.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     let callback = url::Url::parse(&callback).expect("an absolute callback URL");
     let path = format!("{}?{}", callback.path(), callback.query().unwrap_or(""));
     let started = Instant::now();
@@ -44,7 +52,9 @@ async fn main() {
         .nth(1)
         .map(|arg| arg.parse().expect("N is a number"))
         .unwrap_or(1000);
-    let app = Client::tracked(app::rocket()).await.expect("the app ignites");
+    let app = Client::tracked(app::rocket())
+        .await
+        .expect("the app ignites");
     let emulator = WorkosSso::emulator(app.rocket()).expect("on the emulator");
     emulator.set_auto_login(AutoLogin::FirstUser);
     let browser = reqwest::Client::builder()
