@@ -142,6 +142,7 @@ async fn prepare(
         settings,
         flows,
         required_groups,
+        sessions: Default::default(),
         #[cfg(feature = "emulator")]
         emulator: backend.emulator,
     })

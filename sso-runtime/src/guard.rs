@@ -6,6 +6,7 @@
 //! redirect to the login route, a 401 JSON body or a 403 page.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
@@ -13,7 +14,7 @@ use rocket::{Ignite, Rocket, Sentinel};
 
 use crate::handler::{Handler, HandlerConfig, StaticSelector};
 use crate::profile::{ConnectionType, Profile};
-use crate::session::{self, Session};
+use crate::session::Session;
 use crate::sso::Sso;
 
 /// Why a guard refused an unauthenticated request, and where to sign in; read by the 401 catcher.
@@ -27,18 +28,19 @@ pub(crate) struct Refusal {
     pub(crate) login_url: Option<String>,
 }
 
-/// The request's session, read (and decrypted) at most once per request.
-struct CachedSession(Option<Session>);
+/// The request's session, read at most once per request (and opened at most once per process, see
+/// [`crate::session::OpenedSessions`]).
+struct CachedSession(Option<Arc<Session>>);
 
 pub(crate) fn now() -> i64 {
     rocket::time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-fn current_session<'r>(request: &'r Request<'_>) -> Option<&'r Session> {
+fn current_session<'r>(sso: &Sso, request: &'r Request<'_>) -> Option<&'r Session> {
     request
-        .local_cache(|| CachedSession(session::read(request.cookies(), now())))
+        .local_cache(|| CachedSession(sso.sessions.read(request.cookies(), now())))
         .0
-        .as_ref()
+        .as_deref()
 }
 
 fn challenge<T>(request: &Request<'_>, login_url: String) -> Outcome<T, Unauthenticated> {
@@ -77,7 +79,7 @@ impl<'r> FromRequest<'r> for Profile {
         let Some(sso) = request.rocket().state::<Sso>() else {
             return Outcome::Error((Status::InternalServerError, Unauthenticated));
         };
-        match current_session(request) {
+        match current_session(sso, request) {
             Some(session) => Outcome::Success(session.profile.clone()),
             None => challenge(request, sso.default_login_url(&request.uri().to_string())),
         }
@@ -116,7 +118,7 @@ impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
         };
         let config = M::CONFIG;
         let login = || sso.login_url(&config.flow_key(), &request.uri().to_string());
-        let Some(session) = current_session(request) else {
+        let Some(session) = current_session(sso, request) else {
             return challenge(request, login());
         };
         // Signed in through another organization or connection is not signed in for this handler: the

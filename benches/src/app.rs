@@ -1,0 +1,105 @@
+//! The application every benchmark measures, shared by the load-test server, the callback driver and
+//! the micro benchmarks (each includes this file with `#[path]`, so the `#[workos_sso]` registrations
+//! are compiled into each binary).
+//!
+//! Routes, all answering the same 5-byte body so that only the guard differs:
+//! - `GET /plain`: no guard at all (the ceiling);
+//! - `GET /protected`: `#[workos_sso]` plus a `Profile` argument, as an application writes it;
+//! - `GET /handwritten`: the hand-written alternative, a private cookie holding the profile as JSON,
+//!   decrypted and parsed by a ten-line guard (`HandSession`);
+//! - `GET /handwritten/start`: copies the signed-in `Profile` into that hand-written cookie, so both
+//!   guards carry the same profile.
+//!
+//! The fairing adds `/sso/login`, `/callback` and `/sso/logout`.
+
+#![allow(dead_code)]
+
+use rocket::http::{Cookie, CookieJar, Status};
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::{get, routes, Build, Rocket};
+use rocket_workos_sso::{workos_sso, Profile, WorkosSso};
+use serde::{Deserialize, Serialize};
+
+/// The port the redirect URI names; the load-test server listens there.
+pub const PORT: u16 = 8000;
+/// The seeded organization of the embedded emulator (Example Corp).
+pub const ORGANIZATION: &str = "org_01JH3E28JT97KB6CQ643DZVMXX";
+/// A fixed key, so a cookie minted by one run is valid in the next (bench only).
+pub const SECRET_KEY: &str = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
+/// The hand-written guard's cookie.
+pub const HAND_COOKIE: &str = "hand_session";
+
+#[get("/plain")]
+pub fn plain() -> &'static str {
+    "hello"
+}
+
+#[workos_sso(
+    redirect_uri = "http://127.0.0.1:8000/callback",
+    client_id = "client_01JHM9S346Q3D25VT4F5V37E3S",
+    organization = "org_01JH3E28JT97KB6CQ643DZVMXX"
+)]
+#[get("/protected")]
+pub fn protected(profile: Profile) -> &'static str {
+    std::hint::black_box(&profile);
+    "hello"
+}
+
+/// What a hand-written session cookie holds: an expiry and the profile.
+#[derive(Serialize, Deserialize)]
+pub struct HandSession {
+    pub exp: i64,
+    pub profile: Profile,
+}
+
+fn now() -> i64 {
+    rocket::time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for HandSession {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        let session = request
+            .cookies()
+            .get_private(HAND_COOKIE)
+            .and_then(|cookie| serde_json::from_str::<HandSession>(cookie.value()).ok())
+            .filter(|session| now() < session.exp);
+        match session {
+            Some(session) => Outcome::Success(session),
+            None => Outcome::Error((Status::Unauthorized, ())),
+        }
+    }
+}
+
+#[get("/handwritten")]
+pub fn handwritten(session: HandSession) -> &'static str {
+    std::hint::black_box(&session);
+    "hello"
+}
+
+#[get("/handwritten/start")]
+pub fn handwritten_start(profile: Profile, jar: &CookieJar<'_>) -> &'static str {
+    let session = HandSession {
+        exp: now() + 8 * 3600,
+        profile,
+    };
+    let json = serde_json::to_string(&session).expect("a profile serializes");
+    jar.add_private(Cookie::build((HAND_COOKIE, json)).path("/").http_only(true));
+    "started"
+}
+
+/// The application, on the embedded emulator, logging off, on 127.0.0.1:`PORT`.
+pub fn rocket() -> Rocket<Build> {
+    let figment = rocket::Config::figment()
+        .merge(("address", "127.0.0.1"))
+        .merge(("port", PORT))
+        .merge(("log_level", "off"))
+        .merge(("secret_key", SECRET_KEY))
+        .merge(("workos.emulator", true));
+    rocket::custom(figment).attach(WorkosSso::fairing()).mount(
+        "/",
+        routes![plain, protected, handwritten, handwritten_start],
+    )
+}
