@@ -77,19 +77,7 @@ impl Server {
 
     /// How many times the emulator's `path` was requested, read over its control API.
     async fn emulator_count(&self, path: &str) -> u64 {
-        let stats: Value = reqwest::get(self.emulator.join("__emulator/stats").unwrap())
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        stats["requests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|entry| entry["path"] == path)
-            .map(|entry| entry["count"].as_u64().unwrap())
-            .sum()
+        support::emulator_stats::request_count(&self.emulator, path).await
     }
 
     async fn inject(&self, fault: Value) {

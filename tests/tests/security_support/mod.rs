@@ -6,6 +6,9 @@
 //! default client id and redirect URIs on `http://127.0.0.1:8000`.
 #![allow(dead_code, unused_imports)]
 
+#[path = "../support/emulator_stats.rs"]
+pub mod emulator_stats;
+
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -379,21 +382,7 @@ impl Server {
 
     /// How many requests reached `path` on the emulator, from its stats endpoint.
     pub async fn emulator_requests(&self, path: &str) -> u64 {
-        let stats: serde_json::Value = plain_http()
-            .get(self.emulator_url.join("/__emulator/stats").unwrap())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        stats["requests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|entry| entry["path"] == path)
-            .map(|entry| entry["count"].as_u64().unwrap())
-            .sum()
+        emulator_stats::request_count(&self.emulator_url, path).await
     }
 
     /// Stops the server and waits for it.

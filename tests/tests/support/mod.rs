@@ -2,6 +2,8 @@
 //! emulator, and the browser's legs of a sign-in done by hand.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod emulator_stats;
+
 use rocket::figment::Figment;
 use rocket::http::{Accept, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
