@@ -56,7 +56,7 @@ fn me(profile: Profile) -> Json<Value> {
         "id": profile.id,
         "email": profile.email,
         "organization_id": profile.organization_id,
-        "role": profile.role.map(|role| role.slug),
+        "role": profile.role.as_ref().map(|role| &role.slug),
     }))
 }
 

@@ -1,19 +1,33 @@
-//! The user [`Profile`] WorkOS returns after a successful login, and its [`ConnectionType`].
+//! The user [`Profile`] WorkOS returns after a successful login, its fields ([`ProfileData`]) and its
+//! [`ConnectionType`].
 //!
 //! Decoding is lenient in the ways the WorkOS contract requires (§5): nullable names, fields added over the
 //! years may be absent, unknown fields are ignored, and unknown connection types are kept verbatim.
 //! Serializing produces the current wire shape, so a `Profile` can be stored (e.g. in a sealed session cookie)
 //! and read back unchanged.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::client::open_enum::open_enum;
 
-/// A user profile from an SSO login, as returned by `POST /sso/token` and `GET /sso/profile`.
+/// A user profile from an SSO login, as returned by `POST /sso/token` and `GET /sso/profile`: a shared,
+/// read-mostly handle on its [`ProfileData`].
 ///
-/// Identify users by [`id`](Self::id) scoped to [`organization_id`](Self::organization_id), never by
-/// [`email`](Self::email): WorkOS does not guarantee the email is verified or owned by the user.
+/// Read the fields directly (`profile.email`, `profile.organization_id`): `Profile` dereferences to
+/// [`ProfileData`], where every field is documented. Cloning a `Profile` copies no string, it counts one
+/// more reference to the same data; that is what lets the [`Profile`] request guard hand each request its
+/// own `Profile` at the cost of an atomic increment. Assigning through a `Profile`
+/// (`profile.groups.push(..)`) copies the data first if another `Profile` shares it, so a change is never
+/// seen through another handle. To move fields out, take the data with [`Profile::into_data`].
+///
+/// Identify users by [`id`](ProfileData::id) scoped to [`organization_id`](ProfileData::organization_id),
+/// never by [`email`](ProfileData::email): WorkOS does not guarantee the email is verified or owned by
+/// the user.
 ///
 /// `Debug` shows the profile's personal data; keep it out of default log lines.
 ///
@@ -34,10 +48,72 @@ use crate::client::open_enum::open_enum;
 /// }"#)?;
 /// assert_eq!(profile.connection_type, ConnectionType::OktaSAML);
 /// assert_eq!(profile.last_name, None);
+///
+/// // Moving a field out goes through the data.
+/// let email: String = profile.clone().into_data().email;
+/// assert_eq!(email, profile.email);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+#[derive(Clone, PartialEq)]
+pub struct Profile(Arc<ProfileData>);
+
+impl Profile {
+    /// A profile holding `data`.
+    pub fn new(data: ProfileData) -> Self {
+        Self(Arc::new(data))
+    }
+
+    /// The profile's data, without a copy when this is its only handle.
+    pub fn into_data(self) -> ProfileData {
+        Arc::unwrap_or_clone(self.0)
+    }
+}
+
+impl From<ProfileData> for Profile {
+    fn from(data: ProfileData) -> Self {
+        Self::new(data)
+    }
+}
+
+impl Deref for Profile {
+    type Target = ProfileData;
+
+    fn deref(&self) -> &ProfileData {
+        &self.0
+    }
+}
+
+impl DerefMut for Profile {
+    /// Copies the data first when another `Profile` shares it (copy on write).
+    fn deref_mut(&mut self) -> &mut ProfileData {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl fmt::Debug for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for Profile {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Profile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ProfileData::deserialize(deserializer).map(Self::new)
+    }
+}
+
+/// The fields of a [`Profile`], in the wire shape of contract §5.
+///
+/// Build one to make a [`Profile`] by hand (`Profile::from(data)`), e.g. in tests; everywhere else the
+/// fields are read through a `Profile`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Profile {
+pub struct ProfileData {
     /// The object discriminator, `"profile"`. Older payloads omit it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
@@ -237,6 +313,32 @@ mod tests {
     }
 
     #[test]
+    fn a_clone_shares_the_data_and_a_write_copies_it_first() {
+        let original = full_profile();
+        let mut copy = original.clone();
+        assert!(Arc::ptr_eq(&original.0, &copy.0), "a clone copies nothing");
+        copy.groups.push("Auditors".to_owned());
+        assert!(!Arc::ptr_eq(&original.0, &copy.0));
+        assert_eq!(original.groups, ["Engineering", "Okta-Admins"]);
+        assert_eq!(copy.groups, ["Engineering", "Okta-Admins", "Auditors"]);
+        assert_ne!(original, copy);
+    }
+
+    #[test]
+    fn into_data_hands_over_the_fields() {
+        let profile = full_profile();
+        let shared = profile.clone();
+        let data = profile.into_data();
+        assert_eq!(data.email, "dana.reyes@foo-corp.com");
+        assert_eq!(Profile::from(data), shared);
+        assert_eq!(
+            format!("{shared:?}"),
+            format!("{:?}", shared.clone().into_data()),
+            "Debug shows the fields, not the handle"
+        );
+    }
+
+    #[test]
     fn full_profile_decodes_every_field() {
         let profile = full_profile();
         assert_eq!(profile.id, "prof_01JM9S346Q3D25VT4F5V37E3S3");
@@ -268,8 +370,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (profile.object, profile.organization_id, profile.name),
-            (None, None, None)
+            (&profile.object, &profile.organization_id, &profile.name),
+            (&None, &None, &None)
         );
         assert!(
             profile.roles.is_empty()

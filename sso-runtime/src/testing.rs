@@ -66,7 +66,7 @@ use rocket::Request;
 use serde_json::Map;
 use sha2::{Digest, Sha256};
 
-use crate::profile::{ConnectionType, Profile};
+use crate::profile::{ConnectionType, Profile, ProfileData};
 use crate::session::{self, fit_profile};
 use crate::settings::DEFAULT_SESSION_LIFETIME;
 use crate::sso::Sso;
@@ -169,7 +169,7 @@ pub fn profile(email: &str) -> Profile {
         (Some(first), Some(last)) => Some(format!("{first} {last}")),
         (first, _) => first.clone(),
     };
-    Profile {
+    Profile::new(ProfileData {
         object: Some("profile".to_owned()),
         id: format!("prof_{suffix}"),
         organization_id: None,
@@ -185,7 +185,7 @@ pub fn profile(email: &str) -> Profile {
         groups: Vec::new(),
         custom_attributes: Map::new(),
         raw_attributes: Map::new(),
-    }
+    })
 }
 
 fn capitalize(word: &str) -> String {

@@ -16,12 +16,12 @@ use rocket_workos_sso::{workos_sso, Profile, WorkosSso};
 )]
 #[get("/protected")]
 fn protected(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 #[get("/me")]
 fn me(profile: Option<Profile>) -> String {
-    profile.map_or_else(|| "nobody".to_owned(), |profile| profile.email)
+    profile.map_or_else(|| "nobody".to_owned(), |profile| profile.email.clone())
 }
 
 fn app() -> rocket::Rocket<rocket::Build> {

@@ -171,7 +171,7 @@ fn me(profile: Profile) -> String {
 
 #[get("/maybe")]
 fn maybe(profile: Option<Profile>) -> String {
-    profile.map_or_else(|| "anonymous".to_owned(), |p| p.email)
+    profile.map_or_else(|| "anonymous".to_owned(), |p| p.email.clone())
 }
 
 fn rocket_with(figment: rocket::figment::Figment) -> Rocket<Build> {

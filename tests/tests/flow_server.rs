@@ -30,12 +30,12 @@ fn dashboard(profile: Profile) -> String {
 
 #[get("/me")]
 fn me(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 #[get("/maybe")]
 fn maybe(profile: Option<Profile>) -> String {
-    profile.map_or_else(|| "anonymous".to_owned(), |p| p.email)
+    profile.map_or_else(|| "anonymous".to_owned(), |p| p.email.clone())
 }
 
 /// A launched app and the emulator its fairing started.

@@ -144,7 +144,7 @@ proptest! {
         prop_assert_eq!(decoded.is_some(), current);
         if let Some(session) = decoded {
             prop_assert_eq!((session.issued_at, session.expires_at), (iat, exp));
-            prop_assert_eq!(session.profile.email, "a@example.com");
+            prop_assert_eq!(&session.profile.email, "a@example.com");
         }
     }
 

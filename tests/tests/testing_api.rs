@@ -36,12 +36,12 @@ fn ops(profile: Profile) -> String {
 
 #[get("/me")]
 fn me(profile: Profile) -> String {
-    profile.name.unwrap_or_default()
+    profile.name.clone().unwrap_or_default()
 }
 
 #[get("/maybe")]
 fn maybe(profile: Option<Profile>) -> String {
-    profile.map_or_else(|| "anonymous".to_owned(), |p| p.email)
+    profile.map_or_else(|| "anonymous".to_owned(), |p| p.email.clone())
 }
 
 /// The app as a user's test builds it: an API key that is never used, and the emulator not asked for.

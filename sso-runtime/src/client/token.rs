@@ -286,7 +286,7 @@ mod tests {
     fn older_minimal_token_response_decodes() {
         let login: ProfileAndToken = serde_json::from_str(MINIMAL).unwrap();
         assert_eq!((login.token_type, login.expires_in), (None, None));
-        assert_eq!((login.profile.name, login.profile.role), (None, None));
+        assert_eq!((&login.profile.name, &login.profile.role), (&None, &None));
         assert_eq!(login.access_token.expose(), "01JCFT0B3D9K2M7P4Q8R5S6V1W");
     }
 

@@ -52,7 +52,7 @@ pub use rocket_workos_sso::emulator::{
 )]
 #[rocket::get("/sec/any")]
 pub fn any_org(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 /// Example Corp only.
@@ -63,7 +63,7 @@ pub fn any_org(profile: Profile) -> String {
 )]
 #[rocket::get("/sec/example")]
 pub fn example_only(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 /// Example Corp admins only.
@@ -75,7 +75,7 @@ pub fn example_only(profile: Profile) -> String {
 )]
 #[rocket::get("/sec/example/admin")]
 pub fn example_admin(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 /// Members of Example Corp's `Admins` group only.
@@ -87,7 +87,7 @@ pub fn example_admin(profile: Profile) -> String {
 )]
 #[rocket::get("/sec/example/admins-group")]
 pub fn example_admins_group(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 /// Globex only.
@@ -98,7 +98,7 @@ pub fn example_admins_group(profile: Profile) -> String {
 )]
 #[rocket::get("/sec/globex")]
 pub fn globex_only(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 /// Globex only, and Globex's IdP may start the login (no `state`).
@@ -110,7 +110,7 @@ pub fn globex_only(profile: Profile) -> String {
 )]
 #[rocket::get("/sec/idp")]
 pub fn globex_idp(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 /// Open to everyone: the route that must keep answering while WorkOS misbehaves.
@@ -126,7 +126,7 @@ pub fn me(profile: Option<Profile>) -> String {
         Some(profile) => format!(
             "{}|{}",
             profile.email,
-            profile.organization_id.unwrap_or_default()
+            profile.organization_id.clone().unwrap_or_default()
         ),
         None => "anonymous".to_owned(),
     }

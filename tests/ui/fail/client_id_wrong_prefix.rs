@@ -4,7 +4,7 @@ use rocket_workos_sso::{workos_sso, Profile};
 #[workos_sso(redirect_uri = "https://app.example.com/callback", client_id = "org_01ABC")]
 #[get("/dashboard")]
 fn dashboard(profile: Profile) -> String {
-    profile.email
+    format!("Hello, {}", profile.email)
 }
 
 fn main() {}

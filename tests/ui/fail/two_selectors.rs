@@ -9,7 +9,7 @@ use rocket_workos_sso::{workos_sso, Profile};
 )]
 #[get("/dashboard")]
 fn dashboard(profile: Profile) -> String {
-    profile.email
+    format!("Hello, {}", profile.email)
 }
 
 fn main() {}

@@ -6,7 +6,7 @@ const CLIENT_ID: &str = "client_01ABC";
 #[workos_sso(redirect_uri = "https://app.example.com/callback", client_id = CLIENT_ID)]
 #[get("/dashboard")]
 fn dashboard(profile: Profile) -> String {
-    profile.email
+    format!("Hello, {}", profile.email)
 }
 
 fn main() {

@@ -9,13 +9,13 @@ use rocket_workos_sso::{workos_sso, Profile};
 #[workos_sso(redirect_uri = "http://localhost:8000/callback", client_id = env!("PATH"))]
 #[get("/dashboard")]
 fn dashboard(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 #[workos_sso(redirect_uri = "http://localhost:8000/callback", client_id = std::env!("PATH"))]
 #[get("/settings")]
 fn settings(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 fn main() {

@@ -16,7 +16,7 @@ use rocket_workos_sso::{workos_sso, Profile};
 )]
 #[get("/everything")]
 fn everything(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 #[workos_sso(
@@ -29,7 +29,7 @@ fn everything(profile: Profile) -> String {
 )]
 #[get("/legacy")]
 fn legacy_project_id(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 #[workos_sso(
@@ -40,7 +40,7 @@ fn legacy_project_id(profile: Profile) -> String {
 )]
 #[get("/connection")]
 fn pinned_connection(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 fn main() {

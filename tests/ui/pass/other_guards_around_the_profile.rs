@@ -21,7 +21,7 @@ fn cookies_after(profile: Profile, cookies: &CookieJar<'_>) -> String {
 #[workos_sso(redirect_uri = "http://localhost:8000/callback", client_id = "client_01ABC")]
 #[get("/maybe/<name>?<page>")]
 fn optional_profile(name: &str, page: Option<u32>, profile: Option<Profile>) -> String {
-    format!("{name} {page:?} {:?}", profile.map(|p| p.email))
+    format!("{name} {page:?} {:?}", profile.map(|p| p.email.clone()))
 }
 
 fn main() {

@@ -5,7 +5,7 @@ use rocket_workos_sso::{workos_sso, Profile};
 #[workos_sso(redirect_uri = "http://localhost:8000/callback", client_id = "client_01ABC")]
 #[rocket::get("/dashboard")]
 fn dashboard(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 fn main() {

@@ -10,7 +10,7 @@ use rocket_workos_sso::{workos_sso, Profile};
 #[workos_sso(redirect_uri = "http://localhost:8000/callback", client_id = "client_01ABC", role = "admin")]
 #[get("/dashboard")]
 pub fn dashboard(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 fn main() {

@@ -6,13 +6,13 @@ use rocket_workos_sso::{workos_sso, Profile};
 #[workos_sso(redirect_uri = "http://localhost:8000/callback", client_id = "client_01ABC")]
 #[get("/sync")]
 fn sync_handler(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 #[workos_sso(redirect_uri = "http://localhost:8000/callback", client_id = "client_01ABC")]
 #[get("/async")]
 async fn async_handler(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 fn main() {

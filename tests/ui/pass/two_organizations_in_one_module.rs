@@ -13,7 +13,7 @@ use rocket_workos_sso::{workos_sso, Profile};
 )]
 #[get("/acme")]
 fn acme(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 #[workos_sso(
@@ -23,7 +23,7 @@ fn acme(profile: Profile) -> String {
 )]
 #[get("/globex")]
 fn globex(profile: Profile) -> String {
-    profile.email
+    profile.email.clone()
 }
 
 mod admin {
@@ -38,7 +38,7 @@ mod admin {
     )]
     #[get("/acme")]
     pub fn acme(profile: Profile) -> String {
-        profile.email
+        format!("Hello, {}", profile.email)
     }
 }
 

@@ -12,19 +12,19 @@ pub mod handlers {
     #[workos_sso(redirect_uri = "http://localhost:8000/callback", client_id = "client_01ABC")]
     #[get("/public")]
     pub fn public(profile: Profile) -> String {
-        profile.email
+        format!("Hello, {}", profile.email)
     }
 
     #[workos_sso(redirect_uri = "http://localhost:8000/callback", client_id = "client_01ABC")]
     #[get("/crate")]
     pub(crate) fn crate_visible(profile: Profile) -> String {
-        profile.email
+        format!("Hello, {}", profile.email)
     }
 
     #[workos_sso(redirect_uri = "http://localhost:8000/callback", client_id = "client_01ABC")]
     #[get("/private")]
     fn private(profile: Profile) -> String {
-        profile.email
+        format!("Hello, {}", profile.email)
     }
 
     pub fn routes() -> Vec<rocket::Route> {
