@@ -11,12 +11,14 @@ use crate::profile::Profile;
 pub use crate::flow::login_state::{Expected, LoginState, StateError, LOGIN_TTL_SECS};
 pub use crate::session::Session;
 
-/// Reads a decrypted session cookie at `now` (Unix seconds): `None` unless it is a current session.
+/// Reads a decrypted session cookie at `now` (Unix seconds): `None` unless it is a current session of
+/// the format the runtime writes (format 2, described in [`crate::session`]).
 pub fn decode_session(json: &str, now: i64) -> Option<Session> {
     crate::session::decode(json, now)
 }
 
-/// The JSON the runtime seals into the session cookie for `profile`, issued at `iat`, expiring at `exp`.
+/// The plaintext (a format 2 JSON array) the runtime seals into the session cookie for `profile`,
+/// issued at `iat`, expiring at `exp`.
 pub fn encode_session(profile: &Profile, iat: i64, exp: i64) -> String {
     crate::session::encode(profile, iat, exp)
 }

@@ -103,12 +103,15 @@ fn app_session_cookie(request: &Request<'_>, profile: &Profile) -> Cookie<'stati
     let lifetime = sso.map_or(DEFAULT_SESSION_LIFETIME, |sso| {
         sso.settings.session_lifetime
     });
-    let profile = match sso {
-        Some(sso) => fit_profile(profile.clone(), &sso.required_groups),
-        None => profile.clone(),
-    };
     let now = rocket::time::OffsetDateTime::now_utc().unix_timestamp();
-    build(profile, now, lifetime)
+    match sso {
+        Some(sso) => build(
+            &fit_profile(profile.clone(), &sso.required_groups),
+            now,
+            lifetime,
+        ),
+        None => build(profile, now, lifetime),
+    }
 }
 
 /// The session cookie for `profile`, issued at `issued_at` (Unix seconds) and valid for `lifetime`, not
@@ -131,10 +134,10 @@ fn app_session_cookie(request: &Request<'_>, profile: &Profile) -> Cookie<'stati
 /// // `client.get("/").private_cookie(cookie)` is a request whose session expired an hour ago.
 /// ```
 pub fn session_cookie(profile: &Profile, issued_at: i64, lifetime: Duration) -> Cookie<'static> {
-    build(profile.clone(), issued_at, lifetime)
+    build(profile, issued_at, lifetime)
 }
 
-fn build(profile: Profile, now: i64, lifetime: Duration) -> Cookie<'static> {
+fn build(profile: &Profile, now: i64, lifetime: Duration) -> Cookie<'static> {
     // The request side of a cookie carries no attributes, so `Secure` makes no difference here.
     session::cookie(profile, now, lifetime, false).expect(
         "the profile's id, email, organization and connection are too large for a session cookie: \

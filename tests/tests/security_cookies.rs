@@ -8,6 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use rocket::http::{Accept, Cookie, Status};
 use rocket::local::asynchronous::Client;
+use rocket_workos_sso::fuzzing::decode_session;
 use security_support::*;
 
 /// A client signed in as alice (Example Corp), and her raw session cookie value.
@@ -216,37 +217,70 @@ async fn expired_future_and_foreign_version_sessions_are_nobody() {
         .unwrap()
         .value()
         .to_owned();
-    let session: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // Format 2: `[version, issued at, lifetime, id, …]`, see `session.rs`.
+    let session: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert!(
-        session["exp"].is_i64() && session["iat"].is_i64(),
-        "{session}"
+        session[0] == 2 && session[1].is_i64() && session[2] == 28_800,
+        "{json}"
+    );
+    // The control: the same elements resealed are alice, so each refusal below is the edit's doing.
+    let resealed = seal(
+        SECRET_KEY,
+        SESSION_COOKIE,
+        &serde_json::Value::from(session.clone()).to_string(),
+    )
+    .await;
+    let me = client
+        .get("/sec/me")
+        .cookie(Cookie::new(SESSION_COOKIE, resealed))
+        .dispatch()
+        .await;
+    assert_eq!(
+        me.into_string().await.unwrap(),
+        format!("alice@example.com|{EXAMPLE_ORG_ID}")
     );
     let now = now();
-    let variants = [
+    let variants: [(&str, &[(usize, serde_json::Value)]); 9] = [
         (
             "expired a second ago",
-            serde_json::json!({"iat": now - 28_801, "exp": now - 1}),
+            &[(1, (now - 28_801).into()), (2, 28_800.into())],
         ),
         (
             "expired exactly now",
-            serde_json::json!({"iat": now - 28_800, "exp": now}),
+            &[(1, (now - 28_800).into()), (2, 28_800.into())],
         ),
-        ("expired long ago", serde_json::json!({"iat": 0, "exp": 1})),
+        ("expired long ago", &[(1, 0.into()), (2, 1.into())]),
         (
             "issued in an hour",
-            serde_json::json!({"iat": now + 3600, "exp": now + 7200}),
+            &[(1, (now + 3600).into()), (2, 3600.into())],
         ),
-        ("another format version", serde_json::json!({"v": 2})),
-        ("no version", serde_json::json!({"v": null})),
-        ("exp as a string", serde_json::json!({"exp": "9999999999"})),
-        ("no profile", serde_json::json!({"profile": null})),
+        ("format version 1", &[(0, 1.into())]),
+        ("format version 3", &[(0, 3.into())]),
+        ("no version", &[(0, serde_json::Value::Null)]),
+        ("lifetime as a string", &[(2, "28800".into())]),
+        ("email as null", &[(7, serde_json::Value::Null)]),
     ];
     for (what, changes) in variants {
         let mut edited = session.clone();
-        for (key, value) in changes.as_object().unwrap() {
-            edited[key] = value.clone();
+        for (index, value) in changes {
+            edited[*index] = value.clone();
         }
-        let sealed = seal(SECRET_KEY, SESSION_COOKIE, &edited.to_string()).await;
+        let edited = serde_json::Value::from(edited).to_string();
+        let sealed = seal(SECRET_KEY, SESSION_COOKIE, &edited).await;
+        assert_not_signed_in(&client, &sealed, what).await;
+    }
+    // The same session without its profile, and alice's current session written in format 1.
+    let no_profile = serde_json::Value::from(session[..3].to_vec()).to_string();
+    let profile = decode_session(&json, now)
+        .expect("a current session")
+        .profile;
+    let format_1 =
+        serde_json::json!({"v": 1, "iat": now - 10, "exp": now + 3600, "profile": profile});
+    for (what, value) in [
+        ("no profile", no_profile),
+        ("format 1", format_1.to_string()),
+    ] {
+        let sealed = seal(SECRET_KEY, SESSION_COOKIE, &value).await;
         assert_not_signed_in(&client, &sealed, what).await;
     }
     // Sealed garbage that decrypts fine but is not a session.

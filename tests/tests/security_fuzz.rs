@@ -63,13 +63,17 @@ const TOKENS: &[&str] = &[
     "9223372036854775807",
     "-9223372036854775808",
     "18446744073709551616",
-    "\"v\":1,",
-    "\"v\":2,",
-    "\"exp\":",
-    "\"iat\":",
+    // Sessions (format 2, a positional array): versions, elements standing for derived values, verbatim
+    // strings, empty collections.
+    "[2,",
+    "[1,",
+    ",0",
+    ",[\"x\"]",
+    ",[]",
+    ",{}",
+    // Login state (a JSON object).
     "\"state\":",
     "\"expires_at\":",
-    "\"profile\":{},",
     "/",
     "//",
     "%2F",
