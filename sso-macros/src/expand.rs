@@ -5,7 +5,9 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{parse_quote, Attribute, FnArg, Item, ItemFn};
+use syn::{
+    parse_quote, parse_quote_spanned, Attribute, FnArg, Item, ItemFn, PatType, Stmt, Type, TypePath,
+};
 
 use crate::args::{option_tokens, SelectorKind};
 use crate::errors::Errors;
@@ -97,12 +99,32 @@ fn item_span(item: &Item) -> Span {
 }
 
 /// The handler with a first parameter that runs before every other guard, plus its configuration.
+///
+/// The guard checks the session and hands over its profile, so the handler's own `Profile` parameter,
+/// if it has one, becomes a `let` at the top of the body, bound from the guard: one session lookup per
+/// request instead of one per guard. Any other parameter (`Option<Profile>` included) stays a guard.
 fn protect(mut item: ItemFn, config: &Config) -> TokenStream {
     let marker = format_ident!("__workos_sso_{}", item.sig.ident);
     let vis = &item.vis;
     let handler_name = item.sig.ident.to_string();
     let static_config = config_tokens(config, &handler_name);
     let guard = format_ident!("{}", GUARD_PARAMETER);
+    if let Some(index) = item.sig.inputs.iter().position(is_profile_parameter) {
+        if let FnArg::Typed(PatType { pat, ty, .. }) = item.sig.inputs[index].clone() {
+            item.sig.inputs = item
+                .sig
+                .inputs
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, input)| (i != index).then_some(input))
+                .collect();
+            // Spanned at the user's type, so a `Profile` that is not ours is reported there.
+            let binding: Stmt = parse_quote_spanned! {ty.span()=>
+                let #pat: #ty = ::rocket_workos_sso::__private::Protected::into_profile(#guard);
+            };
+            item.block.stmts.insert(0, binding);
+        }
+    }
     let parameter: FnArg = parse_quote!(#guard: ::rocket_workos_sso::__private::Protected<#marker>);
     item.sig.inputs.insert(0, parameter);
     let registration = registration(&marker);
@@ -119,6 +141,19 @@ fn protect(mut item: ItemFn, config: &Config) -> TokenStream {
 
         #item
     }
+}
+
+/// A parameter whose type is written `Profile` (or a path ending in `Profile`), without generics.
+fn is_profile_parameter(input: &FnArg) -> bool {
+    let FnArg::Typed(PatType { ty, .. }) = input else {
+        return false;
+    };
+    let Type::Path(TypePath { qself: None, path }) = &**ty else {
+        return false;
+    };
+    path.segments
+        .last()
+        .is_some_and(|last| last.ident == "Profile" && last.arguments.is_none())
 }
 
 fn registration(marker: &Ident) -> TokenStream {
@@ -190,7 +225,7 @@ mod tests {
         r#"redirect_uri = "http://localhost:8000/callback", client_id = env!("WORKOS_CLIENT_ID")"#;
 
     #[test]
-    fn the_guard_becomes_the_first_parameter() {
+    fn the_guard_becomes_the_first_parameter_and_hands_over_the_profile() {
         let out = run(
             ATTR,
             r#"#[get("/d")] pub fn dashboard(profile: Profile) -> String { todo!() }"#,
@@ -198,7 +233,8 @@ mod tests {
         assert!(
             out.contains(
                 "pub fn dashboard (__workos_sso : :: rocket_workos_sso :: __private :: Protected < \
-                 __workos_sso_dashboard > , profile : Profile)"
+                 __workos_sso_dashboard >) -> String { let profile : Profile = :: rocket_workos_sso \
+                 :: __private :: Protected :: into_profile (__workos_sso) ; todo ! () }"
             ),
             "{out}"
         );
@@ -208,6 +244,36 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn only_the_first_plain_profile_parameter_is_bound_from_the_guard() {
+        let out = run(
+            ATTR,
+            r#"#[get("/d")] async fn d(db: Db, mut me: rocket_workos_sso::Profile, maybe: Option<Profile>,
+                again: Profile) {}"#,
+        );
+        assert!(
+            out.contains(
+                "async fn d (__workos_sso : :: rocket_workos_sso :: __private :: Protected < __workos_sso_d > \
+                 , db : Db , maybe : Option < Profile > , again : Profile) { let mut me : \
+                 rocket_workos_sso :: Profile = :: rocket_workos_sso :: __private :: Protected :: \
+                 into_profile (__workos_sso) ; }"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_handler_without_a_profile_only_gains_the_guard() {
+        let out = run(ATTR, r#"#[get("/d")] fn d(profile: Option<Profile>) {}"#);
+        assert!(
+            out.contains(
+                "fn d (__workos_sso : :: rocket_workos_sso :: __private :: Protected < __workos_sso_d > \
+                 , profile : Option < Profile >) { }"
+            ),
+            "{out}"
+        );
     }
 
     #[test]

@@ -28,19 +28,21 @@ pub(crate) struct Refusal {
     pub(crate) login_url: Option<String>,
 }
 
-/// The request's session, read at most once per request (and opened at most once per process, see
-/// [`crate::session::OpenedSessions`]).
-struct CachedSession(Option<Arc<Session>>);
-
 pub(crate) fn now() -> i64 {
-    rocket::time::OffsetDateTime::now_utc().unix_timestamp()
+    // Cheaper than `OffsetDateTime::now_utc()`, which the guards would pay on every request; a clock set
+    // before 1970 reads as 1970, where every session is issued in the future and refused.
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+        })
 }
 
-fn current_session<'r>(sso: &Sso, request: &'r Request<'_>) -> Option<&'r Session> {
-    request
-        .local_cache(|| CachedSession(sso.sessions.read(request.cookies(), now())))
-        .0
-        .as_deref()
+/// The request's session, if it has a valid one. Each guard reads it for itself rather than through
+/// the request's local cache: after the first request of a session the read is a lookup in
+/// [`crate::session::OpenedSessions`], cheaper than a local-cache entry, which allocates.
+fn current_session(sso: &Sso, request: &Request<'_>) -> Option<Arc<Session>> {
+    sso.sessions.read(request.cookies(), now())
 }
 
 fn challenge<T>(request: &Request<'_>, login_url: String) -> Outcome<T, Unauthenticated> {
@@ -105,8 +107,20 @@ fn missing_fairing(rocket: &Rocket<Ignite>, what: &str) -> bool {
 
 /// The guard `#[workos_sso]` puts first in a protected handler's parameters. It succeeds only for a
 /// session whose profile the handler's configuration accepts: from the pinned organization or
-/// connection, with the required role and groups.
-pub struct Protected<M: Handler>(PhantomData<M>);
+/// connection, with the required role and groups. It holds that session, so the handler's `Profile`
+/// parameter is bound from it (see [`Protected::into_profile`]) rather than read again by a second guard.
+pub struct Protected<M: Handler> {
+    session: Arc<Session>,
+    handler: PhantomData<M>,
+}
+
+impl<M: Handler> Protected<M> {
+    /// The signed-in user this guard let through; `#[workos_sso]` binds the handler's `Profile`
+    /// parameter with it.
+    pub fn into_profile(self) -> Profile {
+        self.session.profile.clone()
+    }
+}
 
 #[rocket::async_trait]
 impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
@@ -140,7 +154,10 @@ impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
             });
             return Outcome::Error((Status::Forbidden, Unauthenticated));
         }
-        Outcome::Success(Protected(PhantomData))
+        Outcome::Success(Protected {
+            session,
+            handler: PhantomData,
+        })
     }
 }
 

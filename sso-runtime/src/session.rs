@@ -47,7 +47,7 @@
 //!  0,"admin",0,["Engineering","Admins"],{"department_name":"Engineering","job_title":"Staff Engineer"}]
 //! ```
 
-use std::collections::hash_map::{DefaultHasher, RandomState};
+use std::collections::hash_map::RandomState;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
@@ -765,43 +765,66 @@ pub(crate) const OPENED_CAPACITY: usize = 1024;
 /// is exactly as trustworthy as decrypting again (the whole value is compared, not only its hash);
 /// expiry is checked on every hit. It is a bounded cache of work already done, not session state:
 /// nothing is lost when an entry goes, every instance still accepts every valid cookie, and memory stays
-/// flat however many users sign in (the map is emptied when full). Keys are hashed with std's randomly
-/// keyed SipHash over their last [`HASHED_TAIL`] characters only (see [`TailHasher`]).
+/// flat however many users sign in (the map is emptied when full). Keys are hashed over their last
+/// [`HASHED_TAIL`] characters only (see [`TailHasher`]).
 #[derive(Default)]
 pub(crate) struct OpenedSessions(Mutex<HashMap<Box<str>, Arc<Session>, TailState>>);
 
 /// How many trailing characters of a sealed value [`TailHasher`] hashes. A sealed value ends with the
-/// base64 of AES-GCM's 16-byte authentication tag (22 characters), which is unpredictable for every value
-/// the application sealed, so the tail spreads the keys as well as the whole value would, at a fraction
-/// of the cost of hashing 300 to 3000 characters on every request. A client can send many values with a
-/// chosen tail, but only authenticated values are ever stored, so all it gets is a full comparison that
-/// fails, then the decryption it would have caused anyway.
-const HASHED_TAIL: usize = 32;
+/// base64 of AES-GCM's 16-byte authentication tag (22 characters, then at most two `=`), so its last 16
+/// characters carry at least 84 bits that nobody without the application's key can predict or choose,
+/// for every value the application sealed. That spreads the stored keys as well as hashing the whole
+/// value would, for a few instructions instead of hundreds. A client can send any number of values with
+/// a chosen tail, but only authenticated values are ever stored, so all it can aim at is one bucket's
+/// probe and a full comparison that fails, then the decryption any unknown value costs anyway.
+const HASHED_TAIL: usize = 16;
 
-/// Builds [`TailHasher`]s from one randomly keyed [`RandomState`] per cache.
-#[derive(Default, Clone)]
-pub(crate) struct TailState(RandomState);
+/// Builds [`TailHasher`]s, seeded once per cache from std's random keys.
+#[derive(Clone)]
+pub(crate) struct TailState(u64);
+
+impl Default for TailState {
+    fn default() -> Self {
+        Self(RandomState::new().hash_one(HASHED_TAIL))
+    }
+}
 
 impl BuildHasher for TailState {
     type Hasher = TailHasher;
 
     fn build_hasher(&self) -> TailHasher {
-        TailHasher(self.0.build_hasher())
+        TailHasher(self.0)
     }
 }
 
-/// SipHash over the last [`HASHED_TAIL`] bytes of each write. `str` hashes as one write of its bytes
-/// plus a one-byte terminator, so a `Box<str>` key and the `&str` looked up hash alike.
-pub(crate) struct TailHasher(DefaultHasher);
+/// A multiply-rotate hash (the one rustc uses for its own tables) over the last [`HASHED_TAIL`] bytes
+/// of each write; the input is already unpredictable (see [`HASHED_TAIL`]), so the hash only has to mix
+/// it. `str` hashes as one write of its bytes plus a one-byte terminator, so a `Box<str>` key and the
+/// `&str` looked up hash alike.
+pub(crate) struct TailHasher(u64);
+
+impl TailHasher {
+    fn add(&mut self, word: u64) {
+        const K: u64 = 0xf135_7aea_2e62_a9c5;
+        self.0 = (self.0 ^ word).wrapping_mul(K).rotate_left(26);
+    }
+}
 
 impl Hasher for TailHasher {
     fn write(&mut self, bytes: &[u8]) {
-        self.0
-            .write(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..]);
+        let tail = &bytes[bytes.len().saturating_sub(HASHED_TAIL)..];
+        // Two 8-byte words for a sealed value's tail, a byte at a time for anything shorter.
+        match tail.split_first_chunk::<8>() {
+            Some((first, rest)) if rest.len() == 8 => {
+                self.add(u64::from_le_bytes(*first));
+                self.add(u64::from_le_bytes(rest.try_into().unwrap_or_default()));
+            }
+            _ => tail.iter().for_each(|&byte| self.add(u64::from(byte))),
+        }
     }
 
     fn finish(&self) -> u64 {
-        self.0.finish()
+        self.0
     }
 }
 
@@ -1468,6 +1491,31 @@ mod tests {
             decode(cookie.value(), 1500).map(|session| session.profile),
             Some(profile())
         );
+    }
+
+    #[test]
+    fn sealed_values_spread_over_the_opened_sessions_buckets() {
+        use base64::Engine as _;
+        use rand::RngCore as _;
+
+        let state = TailState::default();
+        let mut rng = rand::thread_rng();
+        let hashes: Vec<u64> = (0..4096)
+            .map(|_| {
+                // Shaped like a sealed value: base64 of nonce, ciphertext and a 16-byte tag.
+                let mut sealed = [0u8; 12 + 40 + 16];
+                rng.fill_bytes(&mut sealed);
+                let value = base64::engine::general_purpose::STANDARD.encode(sealed);
+                state.hash_one(value.as_str())
+            })
+            .collect();
+        let distinct: BTreeSet<u64> = hashes.iter().copied().collect();
+        assert_eq!(distinct.len(), hashes.len(), "no two tails collide");
+        // hashbrown picks the bucket from the low bits and the control tag from the top 7.
+        let low: BTreeSet<u64> = hashes.iter().map(|hash| hash & 4095).collect();
+        let top: BTreeSet<u64> = hashes.iter().map(|hash| hash >> 57).collect();
+        assert!(low.len() > 2400, "{} of 4096 buckets used", low.len());
+        assert_eq!(top.len(), 128, "every control tag is used");
     }
 
     #[test]
