@@ -28,11 +28,11 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use rocket::http::{Cookie, Status};
 use rocket::local::asynchronous::Client;
 use rocket::request::{FromRequest, Outcome};
+use rocket_workos_sso::__private::Protected;
 use rocket_workos_sso::client::{
     AuthorizationRequest, ConnectionSelector, PkceVerifier, ProfileAndToken, State,
 };
 use rocket_workos_sso::emulator::AutoLogin;
-use rocket_workos_sso::__private::Protected;
 use rocket_workos_sso::session::SESSION_COOKIE;
 use rocket_workos_sso::{Profile, WorkosSso};
 

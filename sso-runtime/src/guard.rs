@@ -61,6 +61,15 @@ pub struct Forbidden(pub String);
 /// The signed-in user. Fails with 401 (and a redirect to sign in, for a browser) when nobody is
 /// signed in; `Option<Profile>` never fails and gives `None` instead.
 ///
+/// In a handler under `#[workos_sso]`, a `Profile` parameter is not this guard: the attribute binds it
+/// from its own guard, which has already found the session.
+///
+/// One thing to know when mixing guards: a 401 is answered by the library's catcher as a sign-in
+/// challenge whenever this guard found nobody signed in during the request, even under `Option`. So if
+/// a handler takes `Option<Profile>` and another of its guards fails with 401 for a visitor who is not
+/// signed in, that visitor is sent to sign in (an API client gets the JSON 401 with a `login_url`)
+/// rather than your catcher's answer. Fail such guards with 403 or a forward if that matters.
+///
 /// ```rust,no_run
 /// use rocket::get;
 /// use rocket_workos_sso::Profile;
