@@ -14,6 +14,8 @@ use crate::config::{ApiKey, ClientId, WorkosConfig};
 use crate::handler::{self, HandlerConfig, StaticSelector};
 use crate::reply::catchers;
 use crate::routes::routes;
+use crate::seal::SessionKey;
+use crate::session::Sessions;
 use crate::settings::Settings;
 use crate::sso::{Flow, Sso};
 
@@ -109,6 +111,7 @@ async fn prepare(
                     every instance"
             .to_owned());
     }
+    let session_key = SessionKey::from_figment(rocket.figment())?;
     let client_id = common_client_id(&handlers)?;
     let mut flows = BTreeMap::new();
     for config in &handlers {
@@ -142,7 +145,7 @@ async fn prepare(
         settings,
         flows,
         required_groups,
-        sessions: Default::default(),
+        sessions: Sessions::new(session_key),
         #[cfg(feature = "emulator")]
         emulator: backend.emulator,
     })

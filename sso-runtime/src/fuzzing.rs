@@ -1,12 +1,17 @@
 //! The decoders that read what a browser sends back, for property tests and fuzz harnesses (feature
-//! `fuzzing`). Their inputs are the decrypted contents of private cookies: an attacker cannot forge
+//! `fuzzing`). Their inputs are the decrypted contents of sealed cookies: an attacker cannot forge
 //! those without `secret_key`, but the decoders must still be total (no panic on any input) and must
 //! accept only what the runtime itself writes, checked at the given time.
 //!
 //! This module is not a supported API and may change in any release. It sits behind a feature rather
 //! than a hidden public module so that an application's build never contains it by accident.
 
+use rocket::http::Cookie;
+use rocket::{Phase, Rocket};
+
 use crate::profile::Profile;
+use crate::session::SESSION_COOKIE;
+use crate::sso::Sso;
 
 pub use crate::flow::login_state::{Expected, LoginState, StateError, LOGIN_TTL_SECS};
 pub use crate::session::Session;
@@ -31,4 +36,19 @@ pub fn check_login(json: &str, state: &str, now: i64) -> Result<LoginState, Stat
 /// The name of the cookie that holds the login whose OAuth state is `state`.
 pub fn login_cookie_name(state: &str) -> String {
     crate::flow::login_state::cookie_name(state)
+}
+
+/// A session cookie holding `plaintext` as is (any text, valid or not), sealed under the key of
+/// `rocket`'s fairing, as an attacker with the key could make one. `None` without the fairing.
+pub fn seal_session<P: Phase>(rocket: &Rocket<P>, plaintext: &str) -> Option<Cookie<'static>> {
+    let sso = rocket.state::<Sso>()?;
+    Some(
+        sso.sessions
+            .seal(Cookie::new(SESSION_COOKIE, plaintext.to_owned())),
+    )
+}
+
+/// The plaintext of a session cookie's value, if `rocket`'s fairing sealed it.
+pub fn open_session<P: Phase>(rocket: &Rocket<P>, sealed: &str) -> Option<String> {
+    rocket.state::<Sso>()?.sessions.open(sealed)
 }

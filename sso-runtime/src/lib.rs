@@ -22,6 +22,7 @@ pub mod profile;
 mod redirect_uri;
 mod reply;
 mod routes;
+mod seal;
 pub mod session;
 pub mod settings;
 mod sso;

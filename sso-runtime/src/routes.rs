@@ -304,9 +304,9 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         .with_login_url(restart));
     }
     let profile = fit_profile(profile, &sso.required_groups);
-    let started = session::start(
+    let started = sso.sessions.start(
         request.cookies(),
-        profile,
+        &profile,
         now(),
         sso.settings.session_lifetime,
         flow.secure,

@@ -1,5 +1,6 @@
-//! The signed-in session: the user's [`Profile`] with an issue time and an expiry, sealed in a Rocket
-//! private cookie (AES-256-GCM under `secret_key`, the cookie's name bound as associated data).
+//! The signed-in session: the user's [`Profile`] with an issue time and an expiry, sealed in a cookie
+//! with AES-256-GCM under a key derived from `secret_key`, the cookie's name bound as associated data
+//! (the construction of Rocket's private cookies, in URL-safe base64; see `seal.rs`).
 //!
 //! Nothing is stored on the server, so any number of app instances sharing one `secret_key` serve the
 //! same sessions. A cookie that does not decrypt, does not parse, carries another format version or has
@@ -63,6 +64,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::profile::{ConnectionType, Profile, ProfileData, Role};
+use crate::seal::SessionKey;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "workos_sso_session";
@@ -118,28 +120,65 @@ pub(crate) fn harden(cookie: &mut Cookie<'static>, secure: bool) {
     cookie.set_secure(secure);
 }
 
-/// Starts a session for `profile`, replacing any previous one. Returns `false`, and sets nothing, when
-/// the profile is too large for a cookie even after [`fit_profile`]: a browser would silently drop it.
-#[must_use]
-pub(crate) fn start(
-    jar: &CookieJar<'_>,
-    profile: Profile,
-    now: i64,
-    lifetime: Duration,
-    secure: bool,
-) -> bool {
-    match cookie(&profile, now, lifetime, secure) {
-        Some(cookie) => {
-            jar.add_private(cookie);
-            true
+/// The application's sessions: the key they are sealed with ([`crate::seal`]) and the ones this process
+/// has already opened.
+#[derive(Debug)]
+pub(crate) struct Sessions {
+    key: SessionKey,
+    opened: OpenedSessions,
+}
+
+impl Sessions {
+    pub(crate) fn new(key: SessionKey) -> Self {
+        Self {
+            key,
+            opened: OpenedSessions::default(),
         }
-        None => false,
+    }
+
+    /// Starts a session for `profile`, replacing any previous one. Returns `false`, and sets nothing,
+    /// when the profile is too large for a cookie even after [`fit_profile`]: a browser would silently
+    /// drop it.
+    #[must_use]
+    pub(crate) fn start(
+        &self,
+        jar: &CookieJar<'_>,
+        profile: &Profile,
+        now: i64,
+        lifetime: Duration,
+        secure: bool,
+    ) -> bool {
+        match cookie(profile, now, lifetime, secure) {
+            Some(cookie) => {
+                jar.add(self.seal(cookie));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `cookie` with its value (a session plaintext) sealed.
+    pub(crate) fn seal(&self, mut cookie: Cookie<'static>) -> Cookie<'static> {
+        let sealed = self.key.seal(SESSION_COOKIE, cookie.value());
+        cookie.set_value(sealed);
+        cookie
+    }
+
+    /// The plaintext of a session cookie's value, if this application sealed it.
+    pub(crate) fn open(&self, sealed: &str) -> Option<String> {
+        self.key.open(SESSION_COOKIE, sealed)
+    }
+
+    /// The request's session, if it has a valid, unexpired one at `now`, opened at most once per
+    /// process (see [`OpenedSessions`]).
+    pub(crate) fn read(&self, jar: &CookieJar<'_>, now: i64) -> Option<Arc<Session>> {
+        self.opened
+            .read(jar, now, |sealed| decode(&self.open(sealed)?, now))
     }
 }
 
-/// The session cookie for `profile` issued at `now`, before sealing: the caller adds it as a private
-/// cookie (`CookieJar::add_private`, or `LocalRequest::private_cookie` in [`crate::testing`]). `None`
-/// when the session would exceed [`MAX_SESSION_JSON`].
+/// The session cookie for `profile` issued at `now`, before sealing (its value is the plaintext; see
+/// [`Sessions::seal`]). `None` when the session would exceed [`MAX_SESSION_JSON`].
 pub(crate) fn cookie(
     profile: &Profile,
     now: i64,
@@ -172,12 +211,6 @@ pub(crate) fn encode(profile: &Profile, iat: i64, exp: i64) -> String {
         expires_at: exp,
     })
     .unwrap_or_default()
-}
-
-/// The request's session, if it has a valid, unexpired one at `now`.
-pub(crate) fn read(jar: &CookieJar<'_>, now: i64) -> Option<Session> {
-    let cookie = jar.get_private(SESSION_COOKIE)?;
-    decode(cookie.value(), now)
 }
 
 /// Parses and checks a decrypted session value.
@@ -767,7 +800,7 @@ pub(crate) const OPENED_CAPACITY: usize = 1024;
 /// nothing is lost when an entry goes, every instance still accepts every valid cookie, and memory stays
 /// flat however many users sign in (the map is emptied when full). Keys are hashed over their last
 /// [`HASHED_TAIL`] characters only (see [`TailHasher`]).
-#[derive(Default)]
+#[derive(Default, Debug)]
 pub(crate) struct OpenedSessions(Mutex<HashMap<Box<str>, Arc<Session>, TailState>>);
 
 /// How many trailing characters of a sealed value [`TailHasher`] hashes. A sealed value ends with the
@@ -829,14 +862,20 @@ impl Hasher for TailHasher {
 }
 
 impl OpenedSessions {
-    /// The request's session, if it has a valid, unexpired one at `now`; like [`read`], cached.
-    pub(crate) fn read(&self, jar: &CookieJar<'_>, now: i64) -> Option<Arc<Session>> {
+    /// The request's session, if it has a valid, unexpired one at `now`: from the cache, or else from
+    /// `open`, which authenticates, decrypts and checks a sealed value.
+    fn read(
+        &self,
+        jar: &CookieJar<'_>,
+        now: i64,
+        open: impl FnOnce(&str) -> Option<Session>,
+    ) -> Option<Arc<Session>> {
         let sealed = jar.get(SESSION_COOKIE)?;
         let hit = self.lock().get(sealed.value()).cloned();
         if let Some(session) = hit {
             return session.is_valid_at(now).then_some(session);
         }
-        let session = Arc::new(read(jar, now)?);
+        let session = Arc::new(open(sealed.value())?);
         let mut opened = self.lock();
         if opened.len() >= OPENED_CAPACITY {
             opened.clear();
@@ -853,7 +892,7 @@ impl OpenedSessions {
 
 /// Ends the session.
 pub(crate) fn end(jar: &CookieJar<'_>) {
-    jar.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
+    jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
 }
 
 /// Trims `profile` until its session fits in a cookie: first the custom and raw attributes go, then the

@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::client::WorkosClient;
 use crate::handler::HandlerConfig;
-use crate::session::OpenedSessions;
+use crate::session::Sessions;
 use crate::settings::Settings;
 
 /// Everything a login started by some handler needs: its configuration and where its callback lives.
@@ -37,8 +37,9 @@ pub(crate) struct Sso {
     pub(crate) flows: BTreeMap<String, Flow>,
     /// Groups some handler requires; the session keeps them when a profile must be trimmed.
     pub(crate) required_groups: BTreeSet<&'static str>,
-    /// Sessions already opened, so a signed-in user's requests skip decryption and decoding.
-    pub(crate) sessions: OpenedSessions,
+    /// The session key, and the sessions already opened, so that a signed-in user's requests skip
+    /// decryption and decoding.
+    pub(crate) sessions: Sessions,
     /// The embedded emulator, kept alive as long as the app.
     #[cfg(feature = "emulator")]
     pub(crate) emulator: Option<crate::emulator::Emulator>,

@@ -1,7 +1,7 @@
 //! Signing a user in for `rocket::local` tests, with no WorkOS server and no emulator.
 //!
-//! [`SignedIn::signed_in_as`] adds the session cookie to a [`LocalRequest`](rocket::local) as a private
-//! cookie, built exactly as the callback route builds it after a real sign-in (same format, same trimming
+//! [`SignedIn::signed_in_as`] adds the session cookie to a [`LocalRequest`](rocket::local), built and
+//! sealed exactly as the callback route builds it after a real sign-in (same format, same trimming
 //! of oversized profiles, the lifetime configured by `workos.session_lifetime`). The guards then see that
 //! user signed in; [`profile`] gives a plausible [`Profile`] to start from.
 //!
@@ -62,13 +62,12 @@ use std::time::Duration;
 
 use rocket::http::Cookie;
 use rocket::local::{asynchronous, blocking};
-use rocket::Request;
+use rocket::{Orbit, Phase, Rocket};
 use serde_json::Map;
 use sha2::{Digest, Sha256};
 
 use crate::profile::{ConnectionType, Profile, ProfileData};
-use crate::session::{self, fit_profile};
-use crate::settings::DEFAULT_SESSION_LIFETIME;
+use crate::session::{self, fit_profile, Sessions};
 use crate::sso::Sso;
 
 /// Adds a signed-in session to a local request; implemented for both local clients' requests.
@@ -78,71 +77,97 @@ pub trait SignedIn: Sized {
     ///
     /// # Panics
     ///
-    /// If `profile`'s id, email, organization and connection alone are too large for a session
-    /// cookie: the callback refuses such a sign-in too.
+    /// If the app has no [`WorkosSso`](crate::WorkosSso) fairing attached (nothing could read the
+    /// session), or if `profile`'s id, email, organization and connection alone are too large for a
+    /// session cookie: the callback refuses such a sign-in too.
     fn signed_in_as(self, profile: &Profile) -> Self;
 }
 
 impl SignedIn for asynchronous::LocalRequest<'_> {
     fn signed_in_as(self, profile: &Profile) -> Self {
-        let cookie = app_session_cookie(self.inner(), profile);
-        self.private_cookie(cookie)
+        let cookie = app_session_cookie(self.inner().rocket(), profile);
+        self.cookie(cookie)
     }
 }
 
 impl SignedIn for blocking::LocalRequest<'_> {
     fn signed_in_as(self, profile: &Profile) -> Self {
-        let cookie = app_session_cookie(self.inner(), profile);
-        self.private_cookie(cookie)
+        let cookie = app_session_cookie(self.inner().rocket(), profile);
+        self.cookie(cookie)
     }
 }
 
-/// The session cookie the app behind `request` would set for `profile` now.
-fn app_session_cookie(request: &Request<'_>, profile: &Profile) -> Cookie<'static> {
-    let sso = request.rocket().state::<Sso>();
-    let lifetime = sso.map_or(DEFAULT_SESSION_LIFETIME, |sso| {
-        sso.settings.session_lifetime
-    });
+fn sso<P: Phase>(rocket: &Rocket<P>) -> &Sso {
+    rocket.state::<Sso>().expect(
+        "the app under test has no WorkOS SSO fairing: attach `WorkosSso::fairing()`, which keeps the \
+         key sessions are sealed with",
+    )
+}
+
+/// The session cookie the app would set for `profile` now.
+fn app_session_cookie(rocket: &Rocket<Orbit>, profile: &Profile) -> Cookie<'static> {
+    let sso = sso(rocket);
     let now = rocket::time::OffsetDateTime::now_utc().unix_timestamp();
-    match sso {
-        Some(sso) => build(
-            &fit_profile(profile.clone(), &sso.required_groups),
-            now,
-            lifetime,
-        ),
-        None => build(profile, now, lifetime),
-    }
+    let fitted = fit_profile(profile.clone(), &sso.required_groups);
+    build(&sso.sessions, &fitted, now, sso.settings.session_lifetime)
 }
 
-/// The session cookie for `profile`, issued at `issued_at` (Unix seconds) and valid for `lifetime`, not
-/// yet sealed: add it with `LocalRequest::private_cookie`. For tests of sessions that expired or were
-/// issued at a given time; [`SignedIn::signed_in_as`] covers the usual case. Unlike it, this does not
-/// trim `profile`; it panics if the profile is too large for a session cookie.
+/// The session cookie `rocket` would set for `profile`, issued at `issued_at` (Unix seconds) and valid
+/// for `lifetime`, sealed under the app's key: add it to a request with `LocalRequest::cookie`. For
+/// tests of sessions that expired or were issued at a given time; [`SignedIn::signed_in_as`] covers
+/// the usual case. Unlike it, this does not trim `profile`.
+///
+/// # Panics
+///
+/// If `rocket` has no [`WorkosSso`](crate::WorkosSso) fairing, or the profile is too large for a
+/// session cookie.
 ///
 /// ```
 /// use std::time::Duration;
-/// use rocket_workos_sso::session::SESSION_COOKIE;
-/// use rocket_workos_sso::testing;
+/// use rocket::http::Status;
+/// use rocket::local::blocking::Client;
+/// use rocket::{get, routes};
+/// use rocket_workos_sso::{testing, workos_sso, Profile, WorkosSso};
 ///
+/// #[workos_sso(
+///     redirect_uri = "http://localhost:8000/callback",
+///     client_id = "client_01JHM9S346Q3D25VT4F5V37E3S"
+/// )]
+/// #[get("/")]
+/// fn home(profile: Profile) -> String {
+///     format!("Hello, {}", profile.email)
+/// }
+///
+/// let figment = rocket::Config::figment().merge(("workos.api_key", "sk_test_unused"));
+/// let rocket = rocket::custom(figment).attach(WorkosSso::fairing()).mount("/", routes![home]);
+/// let client = Client::untracked(rocket).unwrap();
 /// let two_hours_ago = rocket::time::OffsetDateTime::now_utc().unix_timestamp() - 2 * 60 * 60;
 /// let cookie = testing::session_cookie(
+///     client.rocket(),
 ///     &testing::profile("bob@example.com"),
 ///     two_hours_ago,
 ///     Duration::from_secs(60 * 60),
 /// );
-/// assert_eq!(cookie.name(), SESSION_COOKIE);
-/// // `client.get("/").private_cookie(cookie)` is a request whose session expired an hour ago.
+/// // A request whose session expired an hour ago: not signed in.
+/// let response = client.get("/").cookie(cookie).dispatch();
+/// assert_eq!(response.status(), Status::Unauthorized);
 /// ```
-pub fn session_cookie(profile: &Profile, issued_at: i64, lifetime: Duration) -> Cookie<'static> {
-    build(profile, issued_at, lifetime)
+pub fn session_cookie<P: Phase>(
+    rocket: &Rocket<P>,
+    profile: &Profile,
+    issued_at: i64,
+    lifetime: Duration,
+) -> Cookie<'static> {
+    build(&sso(rocket).sessions, profile, issued_at, lifetime)
 }
 
-fn build(profile: &Profile, now: i64, lifetime: Duration) -> Cookie<'static> {
+fn build(sessions: &Sessions, profile: &Profile, now: i64, lifetime: Duration) -> Cookie<'static> {
     // The request side of a cookie carries no attributes, so `Secure` makes no difference here.
-    session::cookie(profile, now, lifetime, false).expect(
+    let cookie = session::cookie(profile, now, lifetime, false).expect(
         "the profile's id, email, organization and connection are too large for a session cookie: \
          the callback would refuse this sign-in",
-    )
+    );
+    sessions.seal(cookie)
 }
 
 /// A plausible profile for `email`: an id derived from the email, a `TestIdp` connection, a name made
@@ -214,11 +239,17 @@ mod tests {
 
     #[test]
     fn a_test_session_reads_back_as_the_runtime_reads_sessions() {
+        // The seal is the app's (`session_cookie` through a launched app is tested by its doctest
+        // and by tests/tests/testing_api.rs).
+        let sessions = Sessions::new(crate::seal::SessionKey::derive(&[7; 32]));
         let dana = profile("dana@example.com");
-        let cookie = session_cookie(&dana, 1000, Duration::from_secs(600));
-        let session = session::decode(cookie.value(), 1500).expect("valid at 1500");
+        let cookie = build(&sessions, &dana, 1000, Duration::from_secs(600));
+        let plaintext = sessions
+            .open(cookie.value())
+            .expect("sealed under the app's key");
+        let session = session::decode(&plaintext, 1500).expect("valid at 1500");
         assert_eq!(session.profile, dana);
         assert_eq!((session.issued_at, session.expires_at), (1000, 1600));
-        assert!(session::decode(cookie.value(), 1600).is_none());
+        assert!(session::decode(&plaintext, 1600).is_none());
     }
 }

@@ -884,9 +884,16 @@ async fn the_session_lifetime_comes_from_the_configuration() {
     let session = set_cookie(&response, SESSION_COOKIE).unwrap();
     assert!(session.contains("Max-Age=120"), "{session}");
     drop(response);
-    let sealed = client.cookies().get_private(SESSION_COOKIE).unwrap();
+    let sealed = client
+        .cookies()
+        .get(SESSION_COOKIE)
+        .unwrap()
+        .value()
+        .to_owned();
+    let plaintext = rocket_workos_sso::fuzzing::open_session(client.rocket(), &sealed)
+        .expect("sealed by the app");
     // The sealed value is `[version, issued at, lifetime, …]` (format 2, see `session.rs`).
-    let value = json(sealed.value());
+    let value = json(&plaintext);
     assert_eq!(value[2].as_i64(), Some(120), "{value}");
 }
 
@@ -896,18 +903,28 @@ async fn an_expired_session_is_not_signed_in() {
     let mut alice = testing::profile("alice@example.com");
     alice.organization_id = Some(EXAMPLE_ORG.into());
     let issued = rocket::time::OffsetDateTime::now_utc().unix_timestamp() - 2 * 60 * 60;
-    let expired = testing::session_cookie(&alice, issued, Duration::from_secs(60 * 60));
+    let expired = testing::session_cookie(
+        client.rocket(),
+        &alice,
+        issued,
+        Duration::from_secs(60 * 60),
+    );
     let response = client
         .get("/dashboard")
-        .private_cookie(expired)
+        .cookie(expired)
         .header(json_accept())
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::Unauthorized);
-    let still_valid = testing::session_cookie(&alice, issued, Duration::from_secs(3 * 60 * 60));
+    let still_valid = testing::session_cookie(
+        client.rocket(),
+        &alice,
+        issued,
+        Duration::from_secs(3 * 60 * 60),
+    );
     let response = client
         .get("/dashboard")
-        .private_cookie(still_valid)
+        .cookie(still_valid)
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::Ok);

@@ -4,7 +4,7 @@
 
 mod security_support;
 
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use rocket::http::{Accept, Cookie, Status};
 use rocket::local::asynchronous::Client;
@@ -61,7 +61,9 @@ async fn assert_not_signed_in(client: &Client, value: &str, what: &str) {
 #[tokio::test]
 async fn bit_flipped_session_cookies_are_nobody() {
     let (client, raw) = signed_in().await;
-    let bytes = STANDARD.decode(&raw).expect("a private cookie is base64");
+    let bytes = URL_SAFE_NO_PAD
+        .decode(&raw)
+        .expect("a session cookie is URL-safe base64");
     // Nonce (first 12 bytes), ciphertext, and tag (last 16 bytes): every region is authenticated.
     let positions = [
         0,
@@ -78,7 +80,7 @@ async fn bit_flipped_session_cookies_are_nobody() {
         for bit in [0, 3, 7] {
             let mut flipped = bytes.clone();
             flipped[position] ^= 1 << bit;
-            let value = STANDARD.encode(&flipped);
+            let value = URL_SAFE_NO_PAD.encode(&flipped);
             assert_not_signed_in(&client, &value, &format!("byte {position} bit {bit}")).await;
         }
     }
@@ -94,6 +96,26 @@ async fn bit_flipped_session_cookies_are_nobody() {
         let value: String = text.into_iter().collect();
         assert_not_signed_in(&client, &value, &format!("char {replacement}")).await;
     }
+    // The very same bytes in another base64 alphabet are another value.
+    let standard = STANDARD.encode(&bytes);
+    if standard != raw {
+        assert_not_signed_in(&client, &standard, "standard base64").await;
+    }
+}
+
+#[tokio::test]
+async fn a_session_sealed_as_a_rocket_private_cookie_is_nobody() {
+    let (client, raw) = signed_in().await;
+    // Rocket's private cookies use the same cipher under a different key; the session key is derived
+    // from `secret_key` for sessions only, so Rocket's sealing of the very same plaintext is refused.
+    let json = open_session(SECRET_KEY, &raw).await.unwrap();
+    let private = seal(SECRET_KEY, SESSION_COOKIE, &json).await;
+    assert_not_signed_in(&client, &private, "sealed by Rocket's private jar").await;
+    assert!(
+        raw.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "a session value needs no percent-encoding: {raw}"
+    );
 }
 
 #[tokio::test]
@@ -190,13 +212,10 @@ async fn a_session_sealed_under_an_old_secret_key_is_nobody() {
     let current = client().await;
     assert_not_signed_in(&current, &old_session, "sealed under the old key").await;
     // The same session JSON resealed under the current key is accepted: only the key differs.
-    let json = old
-        .cookies()
-        .get_private(SESSION_COOKIE)
-        .unwrap()
-        .value()
-        .to_owned();
-    let resealed = seal(SECRET_KEY, SESSION_COOKIE, &json).await;
+    let json = open_session(OLD_SECRET_KEY, &old_session)
+        .await
+        .expect("sealed under the old key");
+    let resealed = seal_session(SECRET_KEY, &json).await;
     let me = current
         .get("/sec/me")
         .cookie(Cookie::new(SESSION_COOKIE, resealed))
@@ -211,12 +230,13 @@ async fn a_session_sealed_under_an_old_secret_key_is_nobody() {
 #[tokio::test]
 async fn expired_future_and_foreign_version_sessions_are_nobody() {
     let (client, _) = signed_in().await;
-    let json = client
+    let sealed = client
         .cookies()
-        .get_private(SESSION_COOKIE)
+        .get(SESSION_COOKIE)
         .unwrap()
         .value()
         .to_owned();
+    let json = open_session(SECRET_KEY, &sealed).await.unwrap();
     // Format 2: `[version, issued at, lifetime, id, …]`, see `session.rs`.
     let session: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert!(
@@ -224,9 +244,8 @@ async fn expired_future_and_foreign_version_sessions_are_nobody() {
         "{json}"
     );
     // The control: the same elements resealed are alice, so each refusal below is the edit's doing.
-    let resealed = seal(
+    let resealed = seal_session(
         SECRET_KEY,
-        SESSION_COOKIE,
         &serde_json::Value::from(session.clone()).to_string(),
     )
     .await;
@@ -266,7 +285,7 @@ async fn expired_future_and_foreign_version_sessions_are_nobody() {
             edited[*index] = value.clone();
         }
         let edited = serde_json::Value::from(edited).to_string();
-        let sealed = seal(SECRET_KEY, SESSION_COOKIE, &edited).await;
+        let sealed = seal_session(SECRET_KEY, &edited).await;
         assert_not_signed_in(&client, &sealed, what).await;
     }
     // The same session without its profile, and alice's current session written in format 1.
@@ -280,7 +299,7 @@ async fn expired_future_and_foreign_version_sessions_are_nobody() {
         ("no profile", no_profile),
         ("format 1", format_1.to_string()),
     ] {
-        let sealed = seal(SECRET_KEY, SESSION_COOKIE, &value).await;
+        let sealed = seal_session(SECRET_KEY, &value).await;
         assert_not_signed_in(&client, &sealed, what).await;
     }
     // Sealed garbage that decrypts fine but is not a session.
@@ -294,7 +313,7 @@ async fn expired_future_and_foreign_version_sessions_are_nobody() {
         &"{".repeat(10_000),
         &"[".repeat(100_000),
     ] {
-        let sealed = seal(SECRET_KEY, SESSION_COOKIE, garbage).await;
+        let sealed = seal_session(SECRET_KEY, garbage).await;
         assert_not_signed_in(&client, &sealed, &format!("sealed {:.20}", garbage)).await;
     }
 }

@@ -14,7 +14,7 @@ mod security_support;
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use rocket::http::{Cookie, Status};
+use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 use rocket_workos_sso::flow::{safe_return_to, MAX_RETURN_TO_LEN};
 use rocket_workos_sso::fuzzing::{
@@ -214,11 +214,9 @@ async fn run(iterations: u64, seed: u64) {
         // One in 32 mutated sessions goes through the app, sealed with its key, so the decoder sees it.
         if let Some(json) = session.filter(|_| iteration % 32 == 0) {
             let accepted = decode_session(&json, now).is_some();
-            let response = client
-                .get("/sec/me")
-                .private_cookie(Cookie::new(SESSION_COOKIE, json.clone()))
-                .dispatch()
-                .await;
+            let sealed = rocket_workos_sso::fuzzing::seal_session(client.rocket(), &json)
+                .expect("the fairing is attached");
+            let response = client.get("/sec/me").cookie(sealed).dispatch().await;
             assert_eq!(response.status(), Status::Ok, "{json}");
             let me = response.into_string().await.unwrap();
             assert_eq!(me != "anonymous", accepted, "{json}");

@@ -153,13 +153,23 @@ fn a_test_session_is_trimmed_like_a_real_one() {
 fn a_session_cookie_issued_long_ago_has_expired() {
     let client = rocket::local::blocking::Client::untracked(rocket()).unwrap();
     let now = rocket::time::OffsetDateTime::now_utc().unix_timestamp();
-    let expired = testing::session_cookie(&admin_profile(), now - 7200, Duration::from_secs(3600));
+    let expired = testing::session_cookie(
+        client.rocket(),
+        &admin_profile(),
+        now - 7200,
+        Duration::from_secs(3600),
+    );
     assert_eq!(expired.name(), SESSION_COOKIE);
-    let response = client.get("/maybe").private_cookie(expired).dispatch();
+    let response = client.get("/maybe").cookie(expired).dispatch();
     assert_eq!(response.into_string().unwrap(), "anonymous");
 
-    let fresh = testing::session_cookie(&admin_profile(), now - 60, Duration::from_secs(3600));
-    let response = client.get("/maybe").private_cookie(fresh).dispatch();
+    let fresh = testing::session_cookie(
+        client.rocket(),
+        &admin_profile(),
+        now - 60,
+        Duration::from_secs(3600),
+    );
+    let response = client.get("/maybe").cookie(fresh).dispatch();
     assert_eq!(response.into_string().unwrap(), "dana.reyes@example.com");
 }
 
