@@ -800,7 +800,7 @@ pub(crate) const OPENED_CAPACITY: usize = 1024;
 /// nothing is lost when an entry goes, every instance still accepts every valid cookie, and memory stays
 /// flat however many users sign in (the map is emptied when full). Keys are hashed over their last
 /// [`HASHED_TAIL`] characters only (see [`TailHasher`]).
-#[derive(Default, Debug)]
+#[derive(Default)]
 pub(crate) struct OpenedSessions(Mutex<HashMap<Box<str>, Arc<Session>, TailState>>);
 
 /// How many trailing characters of a sealed value [`TailHasher`] hashes. A sealed value ends with the
@@ -858,6 +858,13 @@ impl Hasher for TailHasher {
 
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+/// How many sessions are open, never whose: the profiles are personal data.
+impl fmt::Debug for OpenedSessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OpenedSessions({} open)", self.lock().len())
     }
 }
 
@@ -1530,6 +1537,23 @@ mod tests {
             decode(cookie.value(), 1500).map(|session| session.profile),
             Some(profile())
         );
+    }
+
+    #[test]
+    fn debug_of_the_sessions_shows_no_profile_and_no_key() {
+        let sessions = Sessions::new(SessionKey::derive(&[7; 32]));
+        sessions.opened.lock().insert(
+            "sealed".into(),
+            Arc::new(Session {
+                profile: profile(),
+                issued_at: 0,
+                expires_at: i64::MAX,
+            }),
+        );
+        let debug = format!("{sessions:?}");
+        assert!(!debug.contains("dana"), "{debug}");
+        assert!(debug.contains("OpenedSessions(1 open)"), "{debug}");
+        assert!(debug.contains("SessionKey([redacted])"), "{debug}");
     }
 
     #[test]
