@@ -213,14 +213,19 @@ async fn run(iterations: u64, seed: u64) {
         let session = check_one(&mut rng, now);
         // One in 32 mutated sessions goes through the app, sealed with its key, so the decoder sees it.
         if let Some(json) = session.filter(|_| iteration % 32 == 0) {
-            let accepted = decode_session(&json, now).is_some();
+            // The app reads the clock when the request arrives, and a long run drifts away from the
+            // `now` the mutations were made around: judge the decoder at the request's own time, and
+            // skip the rare sample whose verdict changes within that second.
+            let before = decode_session(&json, self::now()).is_some();
             let sealed = rocket_workos_sso::fuzzing::seal_session(client.rocket(), &json)
                 .expect("the fairing is attached");
             let response = client.get("/sec/me").cookie(sealed).dispatch().await;
             assert_eq!(response.status(), Status::Ok, "{json}");
             let me = response.into_string().await.unwrap();
-            assert_eq!(me != "anonymous", accepted, "{json}");
-            through_app += 1;
+            if before == decode_session(&json, self::now()).is_some() {
+                assert_eq!(me != "anonymous", before, "{json}");
+                through_app += 1;
+            }
         }
     }
     eprintln!(
