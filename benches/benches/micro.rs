@@ -32,41 +32,8 @@ use rocket_workos_sso::__private::Protected;
 use rocket_workos_sso::client::{
     AuthorizationRequest, ConnectionSelector, PkceVerifier, ProfileAndToken, State,
 };
-use rocket_workos_sso::emulator::AutoLogin;
 use rocket_workos_sso::session::SESSION_COOKIE;
-use rocket_workos_sso::{Profile, WorkosSso};
-
-/// Signs in through the emulator and returns the sealed session cookie's value (as a browser holds it).
-async fn signed_in_cookie(client: &Client) -> String {
-    let emulator = WorkosSso::emulator(client.rocket()).expect("on the emulator");
-    emulator.set_auto_login(AutoLogin::FirstUser);
-    let login = client
-        .get("/sso/login?return_to=/protected")
-        .dispatch()
-        .await;
-    let authorize = login.headers().get_one("Location").unwrap().to_owned();
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let idp = browser.get(&authorize).send().await.unwrap();
-    let callback = url::Url::parse(idp.headers()["location"].to_str().unwrap()).unwrap();
-    let path = format!("{}?{}", callback.path(), callback.query().unwrap());
-    let done = client.get(path).dispatch().await;
-    assert_eq!(done.status(), Status::SeeOther);
-    let cookie = client
-        .cookies()
-        .get(SESSION_COOKIE)
-        .expect("a session cookie")
-        .value()
-        .to_owned();
-    assert_eq!(
-        client.get("/protected").dispatch().await.status(),
-        Status::Ok,
-        "the cookie signs in"
-    );
-    cookie
-}
+use rocket_workos_sso::Profile;
 
 fn tampered(value: &str) -> String {
     // Flip one base64 character in the middle of the ciphertext: authentication must fail.
@@ -86,7 +53,7 @@ fn benches(c: &mut Criterion) {
     let client = runtime.block_on(async { Client::untracked(app::rocket()).await.unwrap() });
     let cookie = runtime.block_on(async {
         let tracked = Client::tracked(app::rocket()).await.unwrap();
-        signed_in_cookie(&tracked).await
+        app::signed_in_cookie(&tracked).await
     });
     println!("session cookie: {} bytes", cookie.len());
     let bad = tampered(&cookie);

@@ -1,6 +1,6 @@
-//! The application every benchmark measures, shared by the load-test server, the callback driver and
-//! the micro benchmarks (each includes this file with `#[path]`, so the `#[workos_sso]` registrations
-//! are compiled into each binary).
+//! The application every benchmark measures, and how to sign in to it, shared by the load-test server,
+//! the callback driver, the request loop and the micro benchmarks (each includes this file with
+//! `#[path]`, so the `#[workos_sso]` registrations are compiled into each binary).
 //!
 //! Routes, all answering the same 5-byte body so that only the guard differs:
 //! - `GET /plain`: no guard at all (the ceiling);
@@ -15,8 +15,11 @@
 #![allow(dead_code)]
 
 use rocket::http::{Cookie, CookieJar, Status};
+use rocket::local::asynchronous::Client;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{get, routes, Build, Rocket};
+use rocket_workos_sso::emulator::AutoLogin;
+use rocket_workos_sso::session::SESSION_COOKIE;
 use rocket_workos_sso::{workos_sso, Profile, WorkosSso};
 use serde::{Deserialize, Serialize};
 
@@ -102,4 +105,36 @@ pub fn rocket() -> Rocket<Build> {
         "/",
         routes![plain, protected, handwritten, handwritten_start],
     )
+}
+
+/// Signs in through the emulator and returns the sealed session cookie's value (as a browser holds it).
+pub async fn signed_in_cookie(client: &Client) -> String {
+    let emulator = WorkosSso::emulator(client.rocket()).expect("on the emulator");
+    emulator.set_auto_login(AutoLogin::FirstUser);
+    let login = client
+        .get("/sso/login?return_to=/protected")
+        .dispatch()
+        .await;
+    let authorize = login.headers().get_one("Location").unwrap().to_owned();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let idp = browser.get(&authorize).send().await.unwrap();
+    let callback = url::Url::parse(idp.headers()["location"].to_str().unwrap()).unwrap();
+    let path = format!("{}?{}", callback.path(), callback.query().unwrap());
+    let done = client.get(path).dispatch().await;
+    assert_eq!(done.status(), Status::SeeOther);
+    let cookie = client
+        .cookies()
+        .get(SESSION_COOKIE)
+        .expect("a session cookie")
+        .value()
+        .to_owned();
+    assert_eq!(
+        client.get("/protected").dispatch().await.status(),
+        Status::Ok,
+        "the cookie signs in"
+    );
+    cookie
 }

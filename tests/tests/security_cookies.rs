@@ -108,7 +108,7 @@ async fn a_session_sealed_as_a_rocket_private_cookie_is_nobody() {
     let (client, raw) = signed_in().await;
     // Rocket's private cookies use the same cipher under a different key; the session key is derived
     // from `secret_key` for sessions only, so Rocket's sealing of the very same plaintext is refused.
-    let json = open_session(SECRET_KEY, &raw).await.unwrap();
+    let json = open_session(&client, &raw).unwrap();
     let private = seal(SECRET_KEY, SESSION_COOKIE, &json).await;
     assert_not_signed_in(&client, &private, "sealed by Rocket's private jar").await;
     assert!(
@@ -212,10 +212,8 @@ async fn a_session_sealed_under_an_old_secret_key_is_nobody() {
     let current = client().await;
     assert_not_signed_in(&current, &old_session, "sealed under the old key").await;
     // The same session JSON resealed under the current key is accepted: only the key differs.
-    let json = open_session(OLD_SECRET_KEY, &old_session)
-        .await
-        .expect("sealed under the old key");
-    let resealed = seal_session(SECRET_KEY, &json).await;
+    let json = open_session(&old, &old_session).expect("sealed under the old key");
+    let resealed = seal_session(&current, &json);
     let me = current
         .get("/sec/me")
         .cookie(Cookie::new(SESSION_COOKIE, resealed))
@@ -229,14 +227,8 @@ async fn a_session_sealed_under_an_old_secret_key_is_nobody() {
 
 #[tokio::test]
 async fn expired_future_and_foreign_version_sessions_are_nobody() {
-    let (client, _) = signed_in().await;
-    let sealed = client
-        .cookies()
-        .get(SESSION_COOKIE)
-        .unwrap()
-        .value()
-        .to_owned();
-    let json = open_session(SECRET_KEY, &sealed).await.unwrap();
+    let (client, raw) = signed_in().await;
+    let json = open_session(&client, &raw).unwrap();
     // Format 2: `[version, issued at, lifetime, id, …]`, see `session.rs`.
     let session: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert!(
@@ -245,10 +237,9 @@ async fn expired_future_and_foreign_version_sessions_are_nobody() {
     );
     // The control: the same elements resealed are alice, so each refusal below is the edit's doing.
     let resealed = seal_session(
-        SECRET_KEY,
+        &client,
         &serde_json::Value::from(session.clone()).to_string(),
-    )
-    .await;
+    );
     let me = client
         .get("/sec/me")
         .cookie(Cookie::new(SESSION_COOKIE, resealed))
@@ -285,7 +276,7 @@ async fn expired_future_and_foreign_version_sessions_are_nobody() {
             edited[*index] = value.clone();
         }
         let edited = serde_json::Value::from(edited).to_string();
-        let sealed = seal_session(SECRET_KEY, &edited).await;
+        let sealed = seal_session(&client, &edited);
         assert_not_signed_in(&client, &sealed, what).await;
     }
     // The same session without its profile, and alice's current session written in format 1.
@@ -299,7 +290,7 @@ async fn expired_future_and_foreign_version_sessions_are_nobody() {
         ("no profile", no_profile),
         ("format 1", format_1.to_string()),
     ] {
-        let sealed = seal_session(SECRET_KEY, &value).await;
+        let sealed = seal_session(&client, &value);
         assert_not_signed_in(&client, &sealed, what).await;
     }
     // Sealed garbage that decrypts fine but is not a session.
@@ -313,7 +304,7 @@ async fn expired_future_and_foreign_version_sessions_are_nobody() {
         &"{".repeat(10_000),
         &"[".repeat(100_000),
     ] {
-        let sealed = seal_session(SECRET_KEY, garbage).await;
+        let sealed = seal_session(&client, garbage);
         assert_not_signed_in(&client, &sealed, &format!("sealed {:.20}", garbage)).await;
     }
 }

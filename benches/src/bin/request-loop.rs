@@ -16,44 +16,7 @@ use std::hint::black_box;
 
 use rocket::http::{Cookie, Status};
 use rocket::local::asynchronous::Client;
-use rocket_workos_sso::emulator::AutoLogin;
 use rocket_workos_sso::session::SESSION_COOKIE;
-use rocket_workos_sso::WorkosSso;
-
-/// Signs in through the emulator and returns the sealed session cookie's value.
-async fn signed_in_cookie() -> String {
-    let client = Client::tracked(app::rocket())
-        .await
-        .expect("the app ignites");
-    WorkosSso::emulator(client.rocket())
-        .expect("on the emulator")
-        .set_auto_login(AutoLogin::FirstUser);
-    let login = client
-        .get("/sso/login?return_to=/protected")
-        .dispatch()
-        .await;
-    let authorize = login
-        .headers()
-        .get_one("Location")
-        .expect("a Location")
-        .to_owned();
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
-    let idp = browser
-        .get(&authorize)
-        .send()
-        .await
-        .expect("the emulator answers");
-    let callback = url::Url::parse(idp.headers()["location"].to_str().expect("ascii"))
-        .expect("an absolute callback URL");
-    let path = format!("{}?{}", callback.path(), callback.query().unwrap_or(""));
-    assert_eq!(client.get(path).dispatch().await.status(), Status::SeeOther);
-    let jar = client.cookies();
-    let cookie = jar.get(SESSION_COOKIE).expect("a session cookie");
-    cookie.value().to_owned()
-}
 
 #[rocket::main]
 async fn main() {
@@ -70,7 +33,11 @@ async fn main() {
         "login" => ("/sso/login?return_to=/protected", false, Status::SeeOther),
         _ => panic!("{usage}"),
     };
-    let cookie = signed_in_cookie().await;
+    let signer = Client::tracked(app::rocket())
+        .await
+        .expect("the app ignites");
+    let cookie = app::signed_in_cookie(&signer).await;
+    drop(signer);
     eprintln!("session cookie: {} bytes", cookie.len());
     let client = Client::untracked(app::rocket())
         .await

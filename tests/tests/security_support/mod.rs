@@ -455,20 +455,18 @@ pub fn state_of(callback: &str) -> String {
         .expect("the callback carries a state")
 }
 
-/// `plaintext` sealed as the session cookie's value under `secret_key`, exactly as the runtime seals
-/// sessions (see `rocket_workos_sso::fuzzing::seal_session`): what an attacker holding the key could
-/// forge.
-pub async fn seal_session(secret_key: &str, plaintext: &str) -> String {
-    let sealer = client_with_key(secret_key).await;
-    let cookie = rocket_workos_sso::fuzzing::seal_session(sealer.rocket(), plaintext)
+/// `plaintext` sealed as the session cookie's value under the key of `client`'s app, exactly as the
+/// runtime seals sessions (see `rocket_workos_sso::fuzzing::seal_session`): what an attacker holding
+/// the key could forge.
+pub fn seal_session(client: &Client, plaintext: &str) -> String {
+    let cookie = rocket_workos_sso::fuzzing::seal_session(client.rocket(), plaintext)
         .expect("the fairing is attached");
     cookie.value().to_owned()
 }
 
-/// The plaintext of a session cookie's value, if it was sealed under `secret_key`.
-pub async fn open_session(secret_key: &str, sealed: &str) -> Option<String> {
-    let opener = client_with_key(secret_key).await;
-    rocket_workos_sso::fuzzing::open_session(opener.rocket(), sealed)
+/// The plaintext of a session cookie's value, if `client`'s app sealed it.
+pub fn open_session(client: &Client, sealed: &str) -> Option<String> {
+    rocket_workos_sso::fuzzing::open_session(client.rocket(), sealed)
 }
 
 /// `value` sealed as the private cookie `name` under `secret_key` (how the per-login cookies are
