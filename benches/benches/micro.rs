@@ -17,6 +17,14 @@
 //! server never pays (300 ns instead of 210 ns for the valid session here); per-iteration timing
 //! includes the timer's own overhead instead, so these figures are upper bounds.
 //!
+//! `threads/guard_{1,2}` run the attribute's guard on 1 and on 2 threads at once (each thread its own
+//! requests, all on one app): the time per guard on 2 threads against 1 is how well the guard scales
+//! on this 2-core machine (no lock shared by every request).
+//!
+//! `codec/*` compares the session's codec, MessagePack (`rmp-serde`), with postcard on the emulator's
+//! alice: the runtime's own encoder and decoder for MessagePack, and the same derived struct through
+//! postcard, whose format cannot hold arbitrary JSON, so there the attributes are JSON text.
+//!
 //! The valid session cookie is minted by a real sign-in through the embedded emulator.
 
 #[path = "../src/app.rs"]
@@ -203,5 +211,168 @@ fn benches(c: &mut Criterion) {
     flow.finish();
 }
 
-criterion_group!(micro, benches);
+/// The session's fields as `rocket_workos_sso::session` stores them, for postcard: the attributes,
+/// arbitrary JSON, as JSON text.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PostcardSession {
+    version: u8,
+    issued_at: i64,
+    expires_at: i64,
+    id: String,
+    organization_id: Option<String>,
+    connection_id: String,
+    connection_type: String,
+    idp_id: String,
+    email: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    name: Option<String>,
+    role: Option<String>,
+    roles: Vec<String>,
+    groups: Vec<String>,
+    custom_attributes: String,
+    raw_attributes: String,
+    object: Option<String>,
+}
+
+impl PostcardSession {
+    fn new(profile: &Profile, issued_at: i64, expires_at: i64) -> Self {
+        Self {
+            version: 3,
+            issued_at,
+            expires_at,
+            id: profile.id.clone(),
+            organization_id: profile.organization_id.clone(),
+            connection_id: profile.connection_id.clone(),
+            connection_type: profile.connection_type.as_str().to_owned(),
+            idp_id: profile.idp_id.clone(),
+            email: profile.email.clone(),
+            first_name: profile.first_name.clone(),
+            last_name: profile.last_name.clone(),
+            name: profile.name.clone(),
+            role: profile.role.as_ref().map(|role| role.slug.clone()),
+            roles: profile.roles.iter().map(|role| role.slug.clone()).collect(),
+            groups: profile.groups.clone(),
+            custom_attributes: serde_json::to_string(&profile.custom_attributes).unwrap(),
+            raw_attributes: serde_json::to_string(&profile.raw_attributes).unwrap(),
+            object: profile.object.clone(),
+        }
+    }
+
+    fn into_profile(self) -> Profile {
+        use rocket_workos_sso::profile::{ProfileData, Role};
+        let role = |slug| Role { slug };
+        Profile::new(ProfileData {
+            object: self.object,
+            id: self.id,
+            organization_id: self.organization_id,
+            connection_id: self.connection_id,
+            connection_type: self.connection_type.into(),
+            idp_id: self.idp_id,
+            email: self.email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            name: self.name,
+            role: self.role.map(role),
+            roles: self.roles.into_iter().map(role).collect(),
+            groups: self.groups,
+            custom_attributes: serde_json::from_str(&self.custom_attributes).unwrap(),
+            raw_attributes: serde_json::from_str(&self.raw_attributes).unwrap(),
+        })
+    }
+}
+
+fn codecs(c: &mut Criterion) {
+    use rocket_workos_sso::fuzzing::{decode_session, encode_session, open_cookie};
+
+    // Alice as the emulator signs her in, read back from her session cookie.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let alice = runtime.block_on(async {
+        let client = Client::tracked(app::rocket()).await.unwrap();
+        let sealed = app::signed_in_cookie(&client).await;
+        let plaintext = open_cookie(client.rocket(), SESSION_COOKIE, &sealed).unwrap();
+        let now = rocket::time::OffsetDateTime::now_utc().unix_timestamp();
+        decode_session(&plaintext, now).unwrap().profile
+    });
+    let (issued_at, expires_at) = (1_795_850_647, 1_795_850_647 + 28_800);
+    let rmp = encode_session(&alice, issued_at, expires_at);
+    let postcard =
+        postcard::to_stdvec(&PostcardSession::new(&alice, issued_at, expires_at)).unwrap();
+    let cookie =
+        |plaintext: usize| "workos_sso_session=".len() + (4 * (plaintext + 28)).div_ceil(3);
+    println!(
+        "alice's session: MessagePack {} bytes (cookie {}), postcard {} bytes (cookie {})",
+        rmp.len(),
+        cookie(rmp.len()),
+        postcard.len(),
+        cookie(postcard.len())
+    );
+    let mut group = c.benchmark_group("codec");
+    group.bench_function("rmp_serde_encode", |b| {
+        b.iter(|| black_box(encode_session(black_box(&alice), issued_at, expires_at)))
+    });
+    group.bench_function("postcard_encode", |b| {
+        b.iter(|| {
+            let session = PostcardSession::new(black_box(&alice), issued_at, expires_at);
+            black_box(postcard::to_stdvec(&session).unwrap())
+        })
+    });
+    group.bench_function("rmp_serde_decode", |b| {
+        b.iter(|| black_box(decode_session(black_box(&rmp), issued_at + 1).unwrap()))
+    });
+    group.bench_function("postcard_decode", |b| {
+        b.iter(|| {
+            let (session, rest): (PostcardSession, _) =
+                postcard::take_from_bytes(black_box(&postcard)).unwrap();
+            assert!(rest.is_empty() && session.version == 3);
+            black_box(session.into_profile())
+        })
+    });
+    group.finish();
+}
+
+fn threads(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = runtime.block_on(async { Client::untracked(app::rocket()).await.unwrap() });
+    let cookie = runtime.block_on(async {
+        let tracked = Client::tracked(app::rocket()).await.unwrap();
+        app::signed_in_cookie(&tracked).await
+    });
+    let guards = |count: u64| {
+        let local = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for _ in 0..count {
+            let request = client
+                .get("/protected")
+                .cookie(Cookie::new(SESSION_COOKIE, cookie.clone()));
+            let outcome = local.block_on(Protected::<app::__workos_sso_protected>::from_request(
+                &request,
+            ));
+            assert!(matches!(outcome, Outcome::Success(_)));
+            let _ = black_box(outcome);
+        }
+    };
+    let mut group = c.benchmark_group("threads");
+    for threads in [1u64, 2] {
+        group.bench_function(format!("guard_{threads}"), |b| {
+            b.iter_custom(|iterations| {
+                let start = std::time::Instant::now();
+                std::thread::scope(|scope| {
+                    for _ in 0..threads {
+                        scope.spawn(|| guards(iterations.div_ceil(threads)));
+                    }
+                });
+                start.elapsed()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(micro, benches, codecs, threads);
 criterion_main!(micro);

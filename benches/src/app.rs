@@ -8,15 +8,19 @@
 //! - `GET /handwritten`: the hand-written alternative, a private cookie holding the profile as JSON,
 //!   decrypted and parsed by a ten-line guard (`HandSession`);
 //! - `GET /handwritten/start`: copies the signed-in `Profile` into that hand-written cookie, so both
-//!   guards carry the same profile.
+//!   guards carry the same profile;
+//! - `GET /handwritten/login`: the hand-written login route of the README's "Before" (a random state in a
+//!   private cookie, then the redirect to WorkOS; no PKCE, no return_to), next to the fairing's
+//!   `/sso/login`.
 //!
 //! The fairing adds `/sso/login`, `/callback` and `/sso/logout`.
 
 #![allow(dead_code)]
 
-use rocket::http::{Cookie, CookieJar, Status};
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::local::asynchronous::Client;
 use rocket::request::{FromRequest, Outcome, Request};
+use rocket::response::Redirect;
 use rocket::{get, routes, Build, Rocket};
 use rocket_workos_sso::emulator::AutoLogin;
 use rocket_workos_sso::session::SESSION_COOKIE;
@@ -93,6 +97,26 @@ pub fn handwritten_start(profile: Profile, jar: &CookieJar<'_>) -> &'static str 
     "started"
 }
 
+/// The WorkOS client id of the protected handler.
+pub const CLIENT_ID: &str = "client_01JHM9S346Q3D25VT4F5V37E3S";
+
+/// The README's hand-written login route, as it writes it.
+#[get("/handwritten/login")]
+pub fn handwritten_login(jar: &CookieJar<'_>) -> Redirect {
+    let state: String = std::iter::repeat_with(|| format!("{:02x}", rand::random::<u8>()))
+        .take(32)
+        .collect();
+    jar.add_private(
+        Cookie::build(("oauth_state", state.clone()))
+            .same_site(SameSite::Lax)
+            .http_only(true),
+    );
+    Redirect::to(format!(
+        "https://api.workos.com/sso/authorize?client_id={CLIENT_ID}&response_type=code\
+         &redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fcallback&organization={ORGANIZATION}&state={state}"
+    ))
+}
+
 /// The application, on the embedded emulator, logging off, on 127.0.0.1:`PORT`.
 pub fn rocket() -> Rocket<Build> {
     let figment = rocket::Config::figment()
@@ -103,7 +127,13 @@ pub fn rocket() -> Rocket<Build> {
         .merge(("workos.emulator", true));
     rocket::custom(figment).attach(WorkosSso::fairing()).mount(
         "/",
-        routes![plain, protected, handwritten, handwritten_start],
+        routes![
+            plain,
+            protected,
+            handwritten,
+            handwritten_start,
+            handwritten_login
+        ],
     )
 }
 

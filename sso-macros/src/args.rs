@@ -94,6 +94,8 @@ pub(crate) struct Args {
     pub(crate) role: Option<Setting<Value>>,
     pub(crate) groups: Option<Setting<Vec<Value>>>,
     pub(crate) allow_idp_initiated: Option<Setting<LitBool>>,
+    /// `crate = "path"`: where the runtime crate is, for an app that renamed the dependency.
+    pub(crate) krate: Option<Setting<syn::Path>>,
     /// Every known key the user wrote, even with a value that was refused, and the key a misspelt one
     /// evidently meant: a required setting among them is not reported missing on top of that mistake.
     pub(crate) mentioned: Vec<&'static str>,
@@ -169,6 +171,10 @@ fn parse_pair(pair: MetaNameValue, args: &mut Args, errors: &mut Errors) {
     };
     let name = key.to_string();
     let value = pair.value;
+    if name == "crate" {
+        // Not among KNOWN_KEYS: only an app that renames the dependency needs it.
+        return set(&mut args.krate, key, &value, path_of, errors);
+    }
     if let Some(known) = KNOWN_KEYS.iter().find(|known| **known == name) {
         args.mentioned.push(known);
     }
@@ -346,6 +352,27 @@ fn list_of(key: &Ident, expr: &Expr, errors: &mut Errors) -> Option<Vec<Value>> 
         }
         single => value_of(key, single, errors).map(|value| vec![value]),
     }
+}
+
+/// A path to the runtime crate: `"sso"` (as serde's `crate = "..."`) or `sso`.
+fn path_of(key: &Ident, expr: &Expr, errors: &mut Errors) -> Option<syn::Path> {
+    let path = match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => lit.parse::<syn::Path>().ok(),
+        Expr::Path(path) if path.qself.is_none() => Some(path.path.clone()),
+        _ => None,
+    };
+    if path.is_none() {
+        errors.push(syn::Error::new_spanned(
+            expr,
+            format!(
+                "`{key}` takes the path of the rocket-workos-sso crate as this crate names it\n\
+                 help: with `sso = {{ package = \"rocket-workos-sso\" }}` in Cargo.toml, write `{key} = \"sso\"`"
+            ),
+        ));
+    }
+    path
 }
 
 fn bool_of(key: &Ident, expr: &Expr, errors: &mut Errors) -> Option<LitBool> {

@@ -5,9 +5,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{
-    parse_quote, parse_quote_spanned, Attribute, FnArg, Item, ItemFn, PatType, Stmt, Type, TypePath,
-};
+use syn::{parse_quote, Attribute, FnArg, Item, ItemFn, PatType, Type, TypePath};
 
 use crate::args::{option_tokens, SelectorKind};
 use crate::errors::Errors;
@@ -98,76 +96,136 @@ fn item_span(item: &Item) -> Span {
     }
 }
 
-/// The handler with a first parameter that runs before every other guard, plus its configuration.
+/// The handler, protected, plus its configuration and registration.
 ///
-/// The guard checks the session and hands over its profile, so the handler's own `Profile` parameter,
-/// if it has one, becomes a `let` at the top of the body, bound from the guard: one session lookup per
-/// request instead of one per guard. Any other parameter (`Option<Profile>` included) stays a guard.
+/// A handler that takes this crate's `Profile` keeps exactly the parameters its author wrote: that
+/// guard finds the handler's settings from the route Rocket matched, and a check next to the handler
+/// makes sure the `Profile` it names is this crate's. Any other handler (including one whose `Profile`
+/// is written with another module's path, such as `models::Profile`) gets a hidden first parameter,
+/// the `Protected` guard, which runs before every other guard.
 fn protect(mut item: ItemFn, config: &Config) -> TokenStream {
+    let krate = &config.krate;
+    let private = quote!(#krate::__private);
     let marker = format_ident!("__workos_sso_{}", item.sig.ident);
     let vis = &item.vis;
     let handler_name = item.sig.ident.to_string();
-    let static_config = config_tokens(config, &handler_name);
-    let guard = format_ident!("{}", GUARD_PARAMETER);
-    if let Some(index) = item.sig.inputs.iter().position(is_profile_parameter) {
-        if let FnArg::Typed(PatType { pat, ty, .. }) = item.sig.inputs[index].clone() {
-            item.sig.inputs = item
-                .sig
-                .inputs
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, input)| (i != index).then_some(input))
-                .collect();
-            // Spanned at the user's type, so a `Profile` that is not ours is reported there.
-            let binding: Stmt = parse_quote_spanned! {ty.span()=>
-                let #pat: #ty = ::rocket_workos_sso::__private::Protected::into_profile(#guard);
-            };
-            item.block.stmts.insert(0, binding);
+    let static_config = config_tokens(config, &handler_name, route_of(&item), &private);
+    let profile = item
+        .sig
+        .inputs
+        .iter()
+        .find_map(|input| workos_profile_type(input, krate));
+    let check = match profile {
+        // Spanned at the user's type, so a `Profile` that is not ours is reported there.
+        Some(ty) => quote_spanned! {ty.span()=>
+            const _: () = #private::assert_workos_profile::<#ty>();
+        },
+        None => {
+            let guard = format_ident!("{}", GUARD_PARAMETER);
+            let parameter: FnArg = parse_quote!(#guard: #private::Protected<#marker>);
+            item.sig.inputs.insert(0, parameter);
+            TokenStream::new()
         }
-    }
-    let parameter: FnArg = parse_quote!(#guard: ::rocket_workos_sso::__private::Protected<#marker>);
-    item.sig.inputs.insert(0, parameter);
-    let registration = registration(&marker);
+    };
+    let registration = registration(&marker, &private);
     quote! {
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
         #vis struct #marker;
 
-        impl ::rocket_workos_sso::__private::Handler for #marker {
-            const CONFIG: &'static ::rocket_workos_sso::__private::HandlerConfig = &#static_config;
+        impl #private::Handler for #marker {
+            fn config() -> &'static #private::HandlerConfig {
+                static CONFIG: #private::LazyLock<#private::HandlerConfig> =
+                    #private::LazyLock::new(|| #static_config);
+                &CONFIG
+            }
         }
 
         #registration
+
+        #check
 
         #item
     }
 }
 
-/// A parameter whose type is written `Profile` (or a path ending in `Profile`), without generics.
-fn is_profile_parameter(input: &FnArg) -> bool {
+/// The type of a parameter that is this crate's `Profile`, as far as the attribute can tell: written
+/// `Profile` alone (checked at compile time to be ours), or with this crate's path.
+fn workos_profile_type<'a>(input: &'a FnArg, krate: &syn::Path) -> Option<&'a Type> {
     let FnArg::Typed(PatType { ty, .. }) = input else {
-        return false;
+        return None;
     };
     let Type::Path(TypePath { qself: None, path }) = &**ty else {
-        return false;
+        return None;
     };
-    path.segments
-        .last()
-        .is_some_and(|last| last.ident == "Profile" && last.arguments.is_none())
+    let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
+    let (last, prefix) = segments.split_last()?;
+    if last.ident != "Profile" || !last.arguments.is_none() {
+        return None;
+    }
+    let written: Vec<String> = prefix
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    let ours: Vec<String> = krate
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    (written.is_empty() || written == ours).then_some(&**ty)
 }
 
-fn registration(marker: &Ident) -> TokenStream {
+/// The method and path of the handler's route attribute, when written plainly
+/// (`#[get("/path", ...)]` or `#[route(GET, uri = "/path")]`).
+fn route_of(item: &ItemFn) -> Option<(String, String)> {
+    let attr = item.attrs.iter().find(|attr| {
+        let last = attr.path().segments.last();
+        last.is_some_and(|segment| ROUTE_ATTRIBUTES.iter().any(|name| segment.ident == name))
+    })?;
+    let name = attr.path().segments.last()?.ident.to_string();
+    let args = attr
+        .parse_args_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        .ok()?;
+    let literal = |expr: &syn::Expr| match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) => Some(lit.value()),
+        _ => None,
+    };
+    if name == "route" {
+        let method = match args.first()? {
+            syn::Expr::Path(path) => path.path.get_ident()?.to_string(),
+            _ => return None,
+        };
+        let uri = args.iter().find_map(|arg| match arg {
+            syn::Expr::Assign(assign) => match &*assign.left {
+                syn::Expr::Path(key) if key.path.is_ident("uri") => literal(&assign.right),
+                _ => None,
+            },
+            _ => None,
+        })?;
+        return Some((method.to_uppercase(), uri));
+    }
+    Some((name.to_uppercase(), literal(args.first()?)?))
+}
+
+fn registration(marker: &Ident, private: &TokenStream) -> TokenStream {
     quote_spanned! {marker.span()=>
-        ::rocket_workos_sso::__private::inventory::submit! {
-            ::rocket_workos_sso::__private::Registration(
-                <#marker as ::rocket_workos_sso::__private::Handler>::CONFIG
-            )
+        #private::inventory::submit! {
+            #private::Registration(<#marker as #private::Handler>::config)
         }
     }
 }
 
-fn config_tokens(config: &Config, handler_name: &str) -> TokenStream {
+fn config_tokens(
+    config: &Config,
+    handler_name: &str,
+    route: Option<(String, String)>,
+    private: &TokenStream,
+) -> TokenStream {
     let Config {
+        krate: _,
         redirect_uri,
         client_id,
         selector,
@@ -181,20 +239,31 @@ fn config_tokens(config: &Config, handler_name: &str) -> TokenStream {
     let selector = match selector {
         None => quote!(::core::option::Option::None),
         Some((kind, value)) => {
-            let variant = match kind {
-                SelectorKind::Organization => quote!(Organization),
-                SelectorKind::Connection => quote!(Connection),
-                SelectorKind::Provider => quote!(Provider),
+            let selector = match kind {
+                SelectorKind::Organization => {
+                    quote!(#private::ConnectionSelector::Organization(::std::string::String::from(#value)))
+                }
+                SelectorKind::Connection => {
+                    quote!(#private::ConnectionSelector::Connection(::std::string::String::from(#value)))
+                }
+                SelectorKind::Provider => {
+                    quote!(#private::ConnectionSelector::Provider(#private::Provider::from(#value)))
+                }
             };
-            quote!(::core::option::Option::Some(::rocket_workos_sso::__private::StaticSelector::#variant(#value)))
+            quote!(::core::option::Option::Some(#selector))
         }
+    };
+    let route = match route {
+        Some((method, path)) => quote!(::core::option::Option::Some((#method, #path))),
+        None => quote!(::core::option::Option::None),
     };
     let domain_hint = option_tokens(domain_hint.as_ref());
     let login_hint = option_tokens(login_hint.as_ref());
     let role = option_tokens(role.as_ref());
     quote! {
-        ::rocket_workos_sso::__private::HandlerConfig {
+        #private::HandlerConfig {
             handler: #handler_name,
+            route: #route,
             redirect_uri: #redirect_uri,
             client_id: #client_id,
             selector: #selector,
@@ -225,47 +294,69 @@ mod tests {
         r#"redirect_uri = "http://localhost:8000/callback", client_id = env!("WORKOS_CLIENT_ID")"#;
 
     #[test]
-    fn the_guard_becomes_the_first_parameter_and_hands_over_the_profile() {
+    fn a_handler_taking_profile_keeps_its_signature_and_checks_the_type() {
         let out = run(
             ATTR,
             r#"#[get("/d")] pub fn dashboard(profile: Profile) -> String { todo!() }"#,
         );
         assert!(
+            out.contains("pub fn dashboard (profile : Profile) -> String { todo ! () }"),
+            "{out}"
+        );
+        assert!(
             out.contains(
-                "pub fn dashboard (__workos_sso : :: rocket_workos_sso :: __private :: Protected < \
-                 __workos_sso_dashboard >) -> String { let profile : Profile = :: rocket_workos_sso \
-                 :: __private :: Protected :: into_profile (__workos_sso) ; todo ! () }"
+                "const _ : () = :: rocket_workos_sso :: __private :: assert_workos_profile :: < Profile > () ;"
             ),
             "{out}"
         );
         assert!(out.contains("pub struct __workos_sso_dashboard"), "{out}");
         assert!(
+            out.contains(r#"route : :: core :: option :: Option :: Some (("GET" , "/d"))"#),
+            "{out}"
+        );
+        assert!(
             out.contains(r#"client_id : :: core :: env ! ("WORKOS_CLIENT_ID")"#),
             "{out}"
         );
         assert!(!out.contains("compile_error"), "{out}");
+        assert!(!out.contains("Protected"), "{out}");
     }
 
     #[test]
-    fn only_the_first_plain_profile_parameter_is_bound_from_the_guard() {
-        let out = run(
+    fn a_profile_of_this_crate_by_path_is_ours_and_another_modules_is_not() {
+        let ours = run(
             ATTR,
-            r#"#[get("/d")] async fn d(db: Db, mut me: rocket_workos_sso::Profile, maybe: Option<Profile>,
-                again: Profile) {}"#,
+            r#"#[get("/d")] fn d(me: rocket_workos_sso::Profile) {}"#,
         );
         assert!(
-            out.contains(
-                "async fn d (__workos_sso : :: rocket_workos_sso :: __private :: Protected < __workos_sso_d > \
-                 , db : Db , maybe : Option < Profile > , again : Profile) { let mut me : \
-                 rocket_workos_sso :: Profile = :: rocket_workos_sso :: __private :: Protected :: \
-                 into_profile (__workos_sso) ; }"
-            ),
-            "{out}"
+            ours.contains("fn d (me : rocket_workos_sso :: Profile) { }"),
+            "{ours}"
         );
+        let theirs = run(ATTR, r#"#[get("/d")] fn d(me: models::Profile) {}"#);
+        assert!(
+            theirs.contains(
+                "fn d (__workos_sso : :: rocket_workos_sso :: __private :: Protected < __workos_sso_d > , \
+                 me : models :: Profile) { }"
+            ),
+            "{theirs}"
+        );
+        assert!(!theirs.contains("assert_workos_profile"), "{theirs}");
     }
 
     #[test]
-    fn a_handler_without_a_profile_only_gains_the_guard() {
+    fn a_renamed_crate_is_reached_by_its_path() {
+        let attr = format!(r#"{ATTR}, crate = "sso""#);
+        let out = run(&attr, r#"#[get("/d")] fn d(me: sso::Profile) {}"#);
+        assert!(out.contains("fn d (me : sso :: Profile) { }"), "{out}");
+        assert!(
+            out.contains("impl sso :: __private :: Handler for __workos_sso_d"),
+            "{out}"
+        );
+        assert!(!out.contains("rocket_workos_sso"), "{out}");
+    }
+
+    #[test]
+    fn a_handler_without_a_profile_gains_the_hidden_guard() {
         let out = run(ATTR, r#"#[get("/d")] fn d(profile: Option<Profile>) {}"#);
         assert!(
             out.contains(
@@ -274,6 +365,17 @@ mod tests {
             ),
             "{out}"
         );
+    }
+
+    #[test]
+    fn the_route_is_read_from_either_attribute_form() {
+        let item: ItemFn =
+            syn::parse_str(r#"#[rocket::post("/a/<id>?<q>", format = "json")] fn a() {}"#).unwrap();
+        assert_eq!(route_of(&item), Some(("POST".into(), "/a/<id>?<q>".into())));
+        let item: ItemFn = syn::parse_str(r#"#[route(PATCH, uri = "/b")] fn b() {}"#).unwrap();
+        assert_eq!(route_of(&item), Some(("PATCH".into(), "/b".into())));
+        let item: ItemFn = syn::parse_str(r#"#[get(PATH)] fn c() {}"#).unwrap();
+        assert_eq!(route_of(&item), None);
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub(crate) const PROVIDERS: &[&str] = &[
 
 /// Arguments that passed every check: the required settings are present.
 pub(crate) struct Config {
+    /// The path generated code reaches the runtime crate by.
+    pub(crate) krate: syn::Path,
     pub(crate) redirect_uri: Value,
     pub(crate) client_id: Value,
     pub(crate) selector: Option<(SelectorKind, Value)>,
@@ -95,6 +97,9 @@ pub(crate) fn validate(args: Args, errors: &mut Errors) -> Option<Config> {
         return None;
     }
     Some(Config {
+        krate: args
+            .krate
+            .map_or_else(|| syn::parse_quote!(::rocket_workos_sso), |s| s.value),
         redirect_uri: args.redirect_uri?.value,
         client_id: args.client_id?.value,
         selector: args.selector.map(|(kind, setting)| (kind, setting.value)),

@@ -2,19 +2,20 @@
 //! `#[workos_sso]` handler's configuration, decides between WorkOS and the embedded emulator, and mounts
 //! the login, callback and logout routes. Anything wrong aborts the launch with a message naming the fix.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::log::private as log;
 use rocket::{Build, Rocket};
 use url::Url;
 
+use crate::client::ConnectionSelector;
 use crate::client::WorkosClient;
 use crate::config::{ApiKey, ClientId, WorkosConfig};
-use crate::handler::{self, HandlerConfig, StaticSelector};
+use crate::handler::{self, HandlerConfig};
 use crate::reply::catchers;
 use crate::routes::routes;
-use crate::seal::SessionKey;
+use crate::seal::CookieKey;
 use crate::session::Sessions;
 use crate::settings::Settings;
 use crate::sso::{Flow, Sso};
@@ -111,7 +112,7 @@ async fn prepare(
                     every instance"
             .to_owned());
     }
-    let session_key = SessionKey::from_figment(rocket.figment())?;
+    let key = CookieKey::from_figment(rocket.figment())?;
     let client_id = common_client_id(&handlers)?;
     let mut flows = BTreeMap::new();
     for config in &handlers {
@@ -145,10 +146,23 @@ async fn prepare(
         settings,
         flows,
         required_groups,
-        sessions: Sessions::new(session_key),
+        handlers: handlers_by_name(&handlers),
+        sessions: Sessions::new(key.clone()),
+        key,
         #[cfg(feature = "emulator")]
         emulator: backend.emulator,
     })
+}
+
+/// The handler configurations by handler name, for the guards to find a route's.
+fn handlers_by_name(
+    handlers: &[&'static HandlerConfig],
+) -> HashMap<&'static str, Vec<&'static HandlerConfig>> {
+    let mut by_name: HashMap<_, Vec<_>> = HashMap::new();
+    for config in handlers {
+        by_name.entry(config.handler).or_default().push(*config);
+    }
+    by_name
 }
 
 /// The client id every handler uses; one application talks to one WorkOS client.
@@ -173,9 +187,9 @@ fn check_handler(config: &HandlerConfig) -> Result<Url, String> {
     let at = config.handler;
     let redirect_uri = crate::redirect_uri::check(config.redirect_uri)
         .map_err(|reason| format!("the redirect_uri of `{at}` is not acceptable: {reason}"))?;
-    let (kind, id, prefix) = match config.selector {
-        Some(StaticSelector::Organization(id)) => ("organization", id, "org_"),
-        Some(StaticSelector::Connection(id)) => ("connection", id, "conn_"),
+    let (kind, id, prefix) = match &config.selector {
+        Some(ConnectionSelector::Organization(id)) => ("organization", id, "org_"),
+        Some(ConnectionSelector::Connection(id)) => ("connection", id, "conn_"),
         _ => return Ok(redirect_uri),
     };
     if !id.starts_with(prefix) || id.len() == prefix.len() {

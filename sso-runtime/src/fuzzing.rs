@@ -10,27 +10,31 @@ use rocket::http::Cookie;
 use rocket::{Phase, Rocket};
 
 use crate::profile::Profile;
-use crate::session::SESSION_COOKIE;
 use crate::sso::Sso;
 
-pub use crate::flow::login_state::{Expected, LoginState, StateError, LOGIN_TTL_SECS};
+pub use crate::flow::login_state::{LoginState, StateError, LOGIN_TTL_SECS};
 pub use crate::session::Session;
 
 /// Reads a decrypted session cookie at `now` (Unix seconds): `None` unless it is a current session of
-/// the format the runtime writes (format 2, described in [`crate::session`]).
-pub fn decode_session(json: &str, now: i64) -> Option<Session> {
-    crate::session::decode(json, now)
+/// the format the runtime writes (described in [`crate::session`]).
+pub fn decode_session(plaintext: &[u8], now: i64) -> Option<Session> {
+    crate::session::decode(plaintext, now)
 }
 
-/// The plaintext (a format 2 JSON array) the runtime seals into the session cookie for `profile`,
-/// issued at `iat`, expiring at `exp`.
-pub fn encode_session(profile: &Profile, iat: i64, exp: i64) -> String {
+/// The plaintext the runtime seals into the session cookie for `profile`, issued at `iat`, expiring at
+/// `exp`.
+pub fn encode_session(profile: &Profile, iat: i64, exp: i64) -> Vec<u8> {
     crate::session::encode(profile, iat, exp)
 }
 
 /// Checks a decrypted login cookie against the callback's `state` at `now` (Unix seconds).
-pub fn check_login(json: &str, state: &str, now: i64) -> Result<LoginState, StateError> {
-    crate::flow::login_state::check(json, state, now)
+pub fn check_login(plaintext: &[u8], state: &str, now: i64) -> Result<LoginState, StateError> {
+    crate::flow::login_state::check(plaintext, state, now)
+}
+
+/// The plaintext the runtime seals into the cookie of `login`.
+pub fn encode_login(login: &LoginState) -> Vec<u8> {
+    crate::flow::login_state::encode(login)
 }
 
 /// The name of the cookie that holds the login whose OAuth state is `state`.
@@ -38,17 +42,18 @@ pub fn login_cookie_name(state: &str) -> String {
     crate::flow::login_state::cookie_name(state)
 }
 
-/// A session cookie holding `plaintext` as is (any text, valid or not), sealed under the key of
+/// A cookie called `name` holding `plaintext` as is (any bytes, valid or not), sealed under the key of
 /// `rocket`'s fairing, as an attacker with the key could make one. `None` without the fairing.
-pub fn seal_session<P: Phase>(rocket: &Rocket<P>, plaintext: &str) -> Option<Cookie<'static>> {
+pub fn seal_cookie<P: Phase>(
+    rocket: &Rocket<P>,
+    name: &str,
+    plaintext: &[u8],
+) -> Option<Cookie<'static>> {
     let sso = rocket.state::<Sso>()?;
-    Some(
-        sso.sessions
-            .seal(Cookie::new(SESSION_COOKIE, plaintext.to_owned())),
-    )
+    Some(sso.key.cookie(name.to_owned(), plaintext, "/", 600, false))
 }
 
-/// The plaintext of a session cookie's value, if `rocket`'s fairing sealed it.
-pub fn open_session<P: Phase>(rocket: &Rocket<P>, sealed: &str) -> Option<String> {
-    rocket.state::<Sso>()?.sessions.open(sealed)
+/// The plaintext of a cookie called `name`, if `rocket`'s fairing sealed it.
+pub fn open_cookie<P: Phase>(rocket: &Rocket<P>, name: &str, sealed: &str) -> Option<Vec<u8>> {
+    rocket.state::<Sso>()?.key.open(name, sealed)
 }

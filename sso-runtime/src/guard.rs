@@ -12,7 +12,8 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
-use crate::handler::{Handler, HandlerConfig, StaticSelector};
+use crate::client::ConnectionSelector;
+use crate::handler::{Handler, HandlerConfig};
 use crate::profile::{ConnectionType, Profile};
 use crate::session::Session;
 use crate::sso::Sso;
@@ -28,21 +29,14 @@ pub(crate) struct Refusal {
     pub(crate) login_url: Option<String>,
 }
 
-pub(crate) fn now() -> i64 {
-    // Cheaper than `OffsetDateTime::now_utc()`, which the guards would pay on every request; a clock set
-    // before 1970 reads as 1970, where every session is issued in the future and refused.
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| {
-            i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
-        })
-}
+/// The request's session, found once per request however many guards ask (Rocket's request-local
+/// cache holds it).
+struct CurrentSession(Option<Arc<Session>>);
 
-/// The request's session, if it has a valid one. Each guard reads it for itself rather than through
-/// the request's local cache: after the first request of a session the read is a lookup in
-/// [`crate::session::OpenedSessions`], cheaper than a local-cache entry, which allocates.
 fn current_session(sso: &Sso, request: &Request<'_>) -> Option<Arc<Session>> {
-    sso.sessions.read(request.cookies(), now())
+    let current =
+        request.local_cache(|| CurrentSession(sso.sessions.read(request.cookies(), crate::now())));
+    current.0.clone()
 }
 
 fn challenge<T>(request: &Request<'_>, login_url: String) -> Outcome<T, Unauthenticated> {
@@ -61,8 +55,9 @@ pub struct Forbidden(pub String);
 /// The signed-in user. Fails with 401 (and a redirect to sign in, for a browser) when nobody is
 /// signed in; `Option<Profile>` never fails and gives `None` instead.
 ///
-/// In a handler under `#[workos_sso]`, a `Profile` parameter is not this guard: the attribute binds it
-/// from its own guard, which has already found the session.
+/// In a handler under `#[workos_sso]`, this guard applies that handler's settings: it finds them from
+/// the route Rocket matched, and refuses (403) a user of another organization, or without the required
+/// role or groups. Elsewhere it accepts anyone signed in.
 ///
 /// One thing to know when mixing guards: a 401 is answered by the library's catcher as a sign-in
 /// challenge whenever this guard found nobody signed in during the request, even under `Option`. So if
@@ -90,16 +85,32 @@ impl<'r> FromRequest<'r> for Profile {
         let Some(sso) = request.rocket().state::<Sso>() else {
             return Outcome::Error((Status::InternalServerError, Unauthenticated));
         };
-        match current_session(sso, request) {
-            Some(session) => Outcome::Success(session.profile.clone()),
-            None => challenge(request, sso.default_login_url(&request.uri().to_string())),
-        }
+        let admitted = match request.route().and_then(|route| sso.handler_of(route)) {
+            Some(config) => admit(sso, request, config),
+            None => match current_session(sso, request) {
+                Some(session) => Outcome::Success(session),
+                None => challenge(request, sso.default_login_url(&request.uri().to_string())),
+            },
+        };
+        admitted.map(|session| session.profile.clone())
     }
 }
 
 impl Sentinel for Profile {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        missing_fairing(rocket, "Profile")
+        if missing_fairing(rocket, "Profile") {
+            return true;
+        }
+        match rocket
+            .state::<Sso>()
+            .map(|sso| sso.ambiguous_routes(rocket.routes()))
+        {
+            Some(Err(message)) => {
+                rocket::log::private::error!("WorkOS SSO cannot start: {message}");
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -114,21 +125,11 @@ fn missing_fairing(rocket: &Rocket<Ignite>, what: &str) -> bool {
     missing
 }
 
-/// The guard `#[workos_sso]` puts first in a protected handler's parameters. It succeeds only for a
-/// session whose profile the handler's configuration accepts: from the pinned organization or
-/// connection, with the required role and groups. It holds that session, so the handler's `Profile`
-/// parameter is bound from it (see [`Protected::into_profile`]) rather than read again by a second guard.
+/// The guard `#[workos_sso]` adds, as a hidden first parameter, to a protected handler that takes no
+/// `Profile` of its own. It succeeds only for a session whose profile the handler's configuration
+/// accepts: from the pinned organization or connection, with the required role and groups.
 pub struct Protected<M: Handler> {
-    session: Arc<Session>,
     handler: PhantomData<M>,
-}
-
-impl<M: Handler> Protected<M> {
-    /// The signed-in user this guard let through; `#[workos_sso]` binds the handler's `Profile`
-    /// parameter with it.
-    pub fn into_profile(self) -> Profile {
-        self.session.profile.clone()
-    }
 }
 
 #[rocket::async_trait]
@@ -139,32 +140,7 @@ impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
         let Some(sso) = request.rocket().state::<Sso>() else {
             return Outcome::Error((Status::InternalServerError, Unauthenticated));
         };
-        let config = M::CONFIG;
-        let login = || sso.login_url(&config.flow_key(), &request.uri().to_string());
-        let Some(session) = current_session(sso, request) else {
-            return challenge(request, login());
-        };
-        // Signed in through another organization or connection is not signed in for this handler: the
-        // refusal offers to sign in through the right one.
-        let refusal = if from_pinned_provider(&session.profile, config) {
-            authorize(&session.profile, config)
-                .err()
-                .map(|Forbidden(reason)| (reason, None))
-        } else {
-            Some((
-                "this page belongs to another organization".to_owned(),
-                Some(login()),
-            ))
-        };
-        if let Some((reason, login_url)) = refusal {
-            request.local_cache(|| Refusal {
-                reason: Some(reason),
-                login_url,
-            });
-            return Outcome::Error((Status::Forbidden, Unauthenticated));
-        }
-        Outcome::Success(Protected {
-            session,
+        admit(sso, request, M::config()).map(|_| Protected {
             handler: PhantomData,
         })
     }
@@ -172,7 +148,45 @@ impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
 
 impl<M: Handler> Sentinel for Protected<M> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        missing_fairing(rocket, &format!("#[workos_sso] on `{}`", M::CONFIG.handler))
+        missing_fairing(
+            rocket,
+            &format!("#[workos_sso] on `{}`", M::config().handler),
+        )
+    }
+}
+
+/// The request's session, if `config` admits its user; otherwise the challenge (401) or the refusal
+/// (403) that the catchers answer with.
+fn admit(
+    sso: &Sso,
+    request: &Request<'_>,
+    config: &HandlerConfig,
+) -> Outcome<Arc<Session>, Unauthenticated> {
+    let login = || sso.login_url(&config.flow_key(), &request.uri().to_string());
+    let Some(session) = current_session(sso, request) else {
+        return challenge(request, login());
+    };
+    // Signed in through another organization or connection is not signed in for this handler: the
+    // refusal offers to sign in through the right one.
+    let refusal = if from_pinned_provider(&session.profile, config) {
+        authorize(&session.profile, config)
+            .err()
+            .map(|Forbidden(reason)| (reason, None))
+    } else {
+        Some((
+            "this page belongs to another organization".to_owned(),
+            Some(login()),
+        ))
+    };
+    match refusal {
+        None => Outcome::Success(session),
+        Some((reason, login_url)) => {
+            request.local_cache(|| Refusal {
+                reason: Some(reason),
+                login_url,
+            });
+            Outcome::Error((Status::Forbidden, Unauthenticated))
+        }
     }
 }
 
@@ -180,34 +194,19 @@ impl<M: Handler> Sentinel for Protected<M> {
 pub(crate) fn from_pinned_provider(profile: &Profile, config: &HandlerConfig) -> bool {
     config
         .selector
-        .is_none_or(|selector| profile_is_from(profile, selector.into()))
-}
-
-/// An identity provider choice, borrowed: from a handler's configuration or from a login in progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Selector<'a> {
-    Organization(&'a str),
-    Connection(&'a str),
-    Provider(&'a str),
-}
-
-impl From<StaticSelector> for Selector<'static> {
-    fn from(selector: StaticSelector) -> Self {
-        match selector {
-            StaticSelector::Organization(id) => Selector::Organization(id),
-            StaticSelector::Connection(id) => Selector::Connection(id),
-            StaticSelector::Provider(name) => Selector::Provider(name),
-        }
-    }
+        .as_ref()
+        .is_none_or(|selector| profile_is_from(profile, selector))
 }
 
 /// The one rule for "this profile comes from that identity provider", used by the guard and by the
 /// callback: the organization id, the connection id, or (for an OAuth provider) the connection type.
-pub(crate) fn profile_is_from(profile: &Profile, selector: Selector<'_>) -> bool {
+pub(crate) fn profile_is_from(profile: &Profile, selector: &ConnectionSelector) -> bool {
     match selector {
-        Selector::Organization(id) => profile.organization_id.as_deref() == Some(id),
-        Selector::Connection(id) => profile.connection_id == id,
-        Selector::Provider(name) => profile.connection_type == ConnectionType::from(name),
+        ConnectionSelector::Organization(id) => profile.organization_id.as_deref() == Some(id),
+        ConnectionSelector::Connection(id) => profile.connection_id == *id,
+        ConnectionSelector::Provider(provider) => {
+            profile.connection_type == ConnectionType::from(provider.as_str())
+        }
     }
 }
 
@@ -238,7 +237,7 @@ pub(crate) fn authorize(profile: &Profile, config: &HandlerConfig) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handler::tests::DASHBOARD;
+    use crate::handler::tests::dashboard;
     use crate::profile::Role;
 
     fn profile() -> Profile {
@@ -253,27 +252,27 @@ mod tests {
 
     #[test]
     fn a_pinned_organization_must_match() {
-        assert!(from_pinned_provider(&profile(), &DASHBOARD));
+        assert!(from_pinned_provider(&profile(), &dashboard()));
         let other = HandlerConfig {
-            selector: Some(StaticSelector::Organization("org_01B")),
-            ..DASHBOARD
+            selector: Some(ConnectionSelector::Organization("org_01B".into())),
+            ..dashboard()
         };
         assert!(!from_pinned_provider(&profile(), &other));
         let mut no_org = profile();
         no_org.organization_id = None;
-        assert!(!from_pinned_provider(&no_org, &DASHBOARD));
+        assert!(!from_pinned_provider(&no_org, &dashboard()));
     }
 
     #[test]
     fn a_pinned_connection_must_match() {
         let pinned = HandlerConfig {
-            selector: Some(StaticSelector::Connection("conn_01A")),
-            ..DASHBOARD
+            selector: Some(ConnectionSelector::Connection("conn_01A".into())),
+            ..dashboard()
         };
         assert!(from_pinned_provider(&profile(), &pinned));
         let other = HandlerConfig {
-            selector: Some(StaticSelector::Connection("conn_01B")),
-            ..DASHBOARD
+            selector: Some(ConnectionSelector::Connection("conn_01B".into())),
+            ..dashboard()
         };
         assert!(!from_pinned_provider(&profile(), &other));
     }
@@ -281,8 +280,10 @@ mod tests {
     #[test]
     fn a_pinned_provider_must_match_the_connection_type() {
         let google = HandlerConfig {
-            selector: Some(StaticSelector::Provider("GoogleOAuth")),
-            ..DASHBOARD
+            selector: Some(ConnectionSelector::Provider(
+                crate::client::Provider::GoogleOAuth,
+            )),
+            ..dashboard()
         };
         assert!(
             !from_pinned_provider(&profile(), &google),
@@ -292,8 +293,10 @@ mod tests {
         from_google.connection_type = ConnectionType::GoogleOAuth;
         assert!(from_pinned_provider(&from_google, &google));
         let github = HandlerConfig {
-            selector: Some(StaticSelector::Provider("GitHubOAuth")),
-            ..DASHBOARD
+            selector: Some(ConnectionSelector::Provider(
+                crate::client::Provider::GitHubOAuth,
+            )),
+            ..dashboard()
         };
         from_google.connection_type = ConnectionType::from("GithubOAuth");
         assert!(
@@ -309,14 +312,14 @@ mod tests {
                 &profile(),
                 &HandlerConfig {
                     role: Some(role),
-                    ..DASHBOARD
+                    ..dashboard()
                 }
             )
             .is_ok());
         }
         let admin = HandlerConfig {
             role: Some("admin"),
-            ..DASHBOARD
+            ..dashboard()
         };
         assert_eq!(
             authorize(&profile(), &admin),
@@ -336,13 +339,13 @@ mod tests {
             &profile(),
             &HandlerConfig {
                 groups: &["Ops", "Engineering"],
-                ..DASHBOARD
+                ..dashboard()
             }
         )
         .is_ok());
         let config = HandlerConfig {
             groups: &["Ops", "Admins", "Finance"],
-            ..DASHBOARD
+            ..dashboard()
         };
         assert_eq!(
             authorize(&profile(), &config),

@@ -1,35 +1,31 @@
-//! What `#[workos_sso]` compiles into: each protected handler's configuration as static data, registered
-//! so that the fairing finds every one of them at launch.
+//! What `#[workos_sso]` compiles into: each protected handler's configuration, registered so that the
+//! fairing finds every one of them at launch and the guards find the one of the route a request matched.
 //!
-//! The macro emits a [`HandlerConfig`] and a [`Registration`]; nothing here is written by hand, so the
-//! items are reachable only through the hidden `__private` module.
+//! The macro emits a [`Handler`] marker whose configuration is built on first use and a
+//! [`Registration`]; nothing here is written by hand, so the items are reachable only through the hidden
+//! `__private` module.
 
 use std::fmt::Write as _;
 
+use rocket::Route;
 use sha2::{Digest, Sha256};
 
-/// How a handler picks the identity provider, as written in the attribute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum StaticSelector {
-    /// `organization = "org_…"`: start login for this organization and require its profiles.
-    Organization(&'static str),
-    /// `connection = "conn_…"`: start login with this connection and require its profiles.
-    Connection(&'static str),
-    /// `provider = "GoogleOAuth"`: an environment-level OAuth provider.
-    Provider(&'static str),
-}
+use crate::client::ConnectionSelector;
 
 /// One protected handler's settings, as written in its `#[workos_sso(...)]`.
 #[derive(Debug)]
 pub struct HandlerConfig {
-    /// The handler function's name, for messages.
+    /// The handler function's name, for messages; Rocket names the handler's route after it.
     pub handler: &'static str,
+    /// The route attribute's method (`"GET"`, ...) and path as written, to tell apart two handlers of
+    /// the same name; `None` when the attribute did not say them plainly.
+    pub route: Option<(&'static str, &'static str)>,
     /// The callback URL WorkOS sends the browser back to.
     pub redirect_uri: &'static str,
     /// The WorkOS client id (`client_…` or legacy `project_…`).
     pub client_id: &'static str,
-    /// The pinned identity provider selector, or `None` to take it from the login route's query.
-    pub selector: Option<StaticSelector>,
+    /// The pinned identity provider, or `None` to take it from the login route's query.
+    pub selector: Option<ConnectionSelector>,
     /// Passed to WorkOS as `domain_hint`.
     pub domain_hint: Option<&'static str>,
     /// Passed to WorkOS as `login_hint`.
@@ -50,12 +46,14 @@ impl HandlerConfig {
     /// instance of the same build, so any instance can finish a login another one started.
     pub fn flow_key(&self) -> String {
         let mut hasher = Sha256::new();
-        let selector = match self.selector {
-            None => String::new(),
-            Some(StaticSelector::Organization(id)) => format!("organization={id}"),
-            Some(StaticSelector::Connection(id)) => format!("connection={id}"),
-            Some(StaticSelector::Provider(name)) => format!("provider={name}"),
-        };
+        let selector = self
+            .selector
+            .as_ref()
+            .map(|selector| {
+                let (name, value) = selector.query_pair();
+                format!("{name}={value}")
+            })
+            .unwrap_or_default();
         let parts = [
             self.redirect_uri,
             self.client_id,
@@ -77,16 +75,33 @@ impl HandlerConfig {
                 key
             })
     }
+
+    /// Whether `route` may be this handler's: same name, and the same method and path when the
+    /// attribute said them (a route's path is compared as written, before it is mounted).
+    pub(crate) fn may_be(&self, route: &Route) -> bool {
+        route.name.as_deref() == Some(self.handler)
+            && self.route.is_none_or(|(method, path)| {
+                let trim = |path: &str| {
+                    path.split('?')
+                        .next()
+                        .unwrap_or_default()
+                        .trim_end_matches('/')
+                        .to_owned()
+                };
+                route.method.as_str().eq_ignore_ascii_case(method)
+                    && trim(route.uri.unmounted_origin.path().as_str()) == trim(path)
+            })
+    }
 }
 
-/// Ties a generated marker type to its handler's configuration; the `Protected` guard is generic over it.
+/// Ties a generated marker type to its handler's configuration; the hidden guard is generic over it.
 pub trait Handler: Send + Sync + 'static {
     /// The handler's settings.
-    const CONFIG: &'static HandlerConfig;
+    fn config() -> &'static HandlerConfig;
 }
 
 /// A handler configuration submitted to the registry that the fairing reads at launch.
-pub struct Registration(pub &'static HandlerConfig);
+pub struct Registration(pub fn() -> &'static HandlerConfig);
 
 inventory::collect!(Registration);
 
@@ -94,71 +109,95 @@ inventory::collect!(Registration);
 pub fn registered() -> impl Iterator<Item = &'static HandlerConfig> {
     inventory::iter::<Registration>
         .into_iter()
-        .map(|registration| registration.0)
+        .map(|registration| (registration.0)())
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
 
-    pub(crate) const DASHBOARD: HandlerConfig = HandlerConfig {
-        handler: "dashboard",
-        redirect_uri: "http://localhost:8000/callback",
-        client_id: "client_01TEST",
-        selector: Some(StaticSelector::Organization("org_01A")),
-        domain_hint: None,
-        login_hint: None,
-        provider_scopes: &[],
-        role: None,
-        groups: &[],
-        allow_idp_initiated: false,
-    };
+    pub(crate) fn dashboard() -> HandlerConfig {
+        HandlerConfig {
+            handler: "dashboard",
+            route: Some(("GET", "/dashboard")),
+            redirect_uri: "http://localhost:8000/callback",
+            client_id: "client_01TEST",
+            selector: Some(ConnectionSelector::Organization("org_01A".into())),
+            domain_hint: None,
+            login_hint: None,
+            provider_scopes: &[],
+            role: None,
+            groups: &[],
+            allow_idp_initiated: false,
+        }
+    }
 
     #[test]
     fn role_and_groups_do_not_change_the_flow_key() {
         let admin = HandlerConfig {
             role: Some("admin"),
             groups: &["Ops"],
-            ..DASHBOARD
+            ..dashboard()
         };
-        assert_eq!(admin.flow_key(), DASHBOARD.flow_key());
-        assert_eq!(DASHBOARD.flow_key().len(), 12);
+        assert_eq!(admin.flow_key(), dashboard().flow_key());
+        assert_eq!(dashboard().flow_key().len(), 12);
     }
 
     #[test]
     fn every_login_setting_changes_the_flow_key() {
         let variants = [
             HandlerConfig {
-                selector: Some(StaticSelector::Organization("org_01B")),
-                ..DASHBOARD
+                selector: Some(ConnectionSelector::Organization("org_01B".into())),
+                ..dashboard()
             },
             HandlerConfig {
-                selector: Some(StaticSelector::Connection("org_01A")),
-                ..DASHBOARD
+                selector: Some(ConnectionSelector::Connection("org_01A".into())),
+                ..dashboard()
             },
             HandlerConfig {
                 selector: None,
-                ..DASHBOARD
+                ..dashboard()
             },
             HandlerConfig {
                 redirect_uri: "http://localhost:8000/cb",
-                ..DASHBOARD
+                ..dashboard()
             },
             HandlerConfig {
                 login_hint: Some("a@example.com"),
-                ..DASHBOARD
+                ..dashboard()
             },
             HandlerConfig {
                 provider_scopes: &["email"],
-                ..DASHBOARD
+                ..dashboard()
             },
             HandlerConfig {
                 allow_idp_initiated: true,
-                ..DASHBOARD
+                ..dashboard()
             },
         ];
         for variant in &variants {
-            assert_ne!(variant.flow_key(), DASHBOARD.flow_key(), "{variant:?}");
+            assert_ne!(variant.flow_key(), dashboard().flow_key(), "{variant:?}");
         }
+    }
+
+    #[test]
+    fn a_route_is_the_handlers_by_name_method_and_path() {
+        let named = |name: &'static str, method, path| {
+            let mut route = Route::new(method, path, rocket::route::dummy_handler);
+            route.name = Some(name.into());
+            route
+        };
+        use rocket::http::Method::{Get, Post};
+        let config = dashboard();
+        assert!(config.may_be(&named("dashboard", Get, "/dashboard")));
+        assert!(config.may_be(&named("dashboard", Get, "/dashboard/")));
+        assert!(!config.may_be(&named("dashboard", Post, "/dashboard")));
+        assert!(!config.may_be(&named("dashboard", Get, "/other")));
+        assert!(!config.may_be(&named("home", Get, "/dashboard")));
+        let unsaid = HandlerConfig {
+            route: None,
+            ..dashboard()
+        };
+        assert!(unsaid.may_be(&named("dashboard", Post, "/anything")));
     }
 }

@@ -10,10 +10,10 @@ use crate::client::{
     ApiErrorKind, AuthorizationCode, AuthorizationRequest, ConnectionSelector, PkceVerifier,
     Provider, State, TransportErrorKind, WorkosError,
 };
-use crate::flow::login_state::{self, Expected, LoginState, StateError, LOGIN_TTL_SECS};
+use crate::flow::login_state::{self, LoginState, StateError, LOGIN_TTL_SECS};
 use crate::flow::return_to_or_default;
-use crate::guard::{now, profile_is_from};
-use crate::handler::StaticSelector;
+use crate::guard::profile_is_from;
+use crate::now;
 use crate::reply::{Problem, Reply};
 use crate::session::{self, fit_profile};
 use crate::sso::{Flow, Sso};
@@ -80,31 +80,25 @@ fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
             )
             .with_login_url(sso.default_login_url("/"))
         })?,
-        None => sso
-            .flows
-            .iter()
-            .find(|(_, flow)| flow.config.selector.is_none())
-            .or_else(|| sso.flows.iter().next())
-            .ok_or_else(|| {
-                Problem::new(
-                    Status::NotFound,
-                    "no_login",
-                    "Nothing to sign in to",
-                    "No handler in this application uses #[workos_sso].",
-                )
-            })?,
+        None => sso.default_flow().ok_or_else(|| {
+            Problem::new(
+                Status::NotFound,
+                "no_login",
+                "Nothing to sign in to",
+                "No handler in this application uses #[workos_sso].",
+            )
+        })?,
     };
     let return_to = return_to_or_default(query(request, "return_to")).to_owned();
-    let expected = match flow.config.selector {
-        Some(selector) => expected_from_static(selector),
+    let expected = match &flow.config.selector {
+        Some(selector) => selector.clone(),
         None => expected_from_query(request)?,
     };
     let state = State::generate();
     let verifier = PkceVerifier::generate();
-    let mut authorization =
-        AuthorizationRequest::new(flow.redirect_uri.clone(), selector_for(&expected))
-            .state(&state)
-            .pkce(&verifier);
+    let mut authorization = AuthorizationRequest::new(flow.redirect_uri.clone(), expected.clone())
+        .state(&state)
+        .pkce(&verifier);
     if let Some(hint) = flow.config.domain_hint {
         authorization = authorization.domain_hint(hint);
     }
@@ -122,34 +116,42 @@ fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         expected,
         expires_at: now() + LOGIN_TTL_SECS,
     };
-    login_state::remember(request.cookies(), &login, flow.callback_path(), flow.secure);
+    login_state::remember(
+        request.cookies(),
+        &sso.key,
+        &login,
+        flow.callback_path(),
+        flow.secure,
+    );
     Ok(Reply::Redirect(
         sso.client.authorization_url(&authorization).into(),
     ))
 }
 
-fn expected_from_static(selector: StaticSelector) -> Expected {
-    match selector {
-        StaticSelector::Organization(id) => Expected::Organization(id.to_owned()),
-        StaticSelector::Connection(id) => Expected::Connection(id.to_owned()),
-        StaticSelector::Provider(name) => Expected::Provider(name.to_owned()),
-    }
-}
-
 /// The identity provider named in the login route's query: exactly one of three parameters.
-fn expected_from_query(request: &Request<'_>) -> Result<Expected, Problem> {
+fn expected_from_query(request: &Request<'_>) -> Result<ConnectionSelector, Problem> {
     let given = [
         query(request, "organization").map(|id| {
             (
                 "organization",
-                Expected::Organization(id.to_owned()),
+                ConnectionSelector::Organization(id.to_owned()),
                 "org_",
             )
         }),
-        query(request, "connection")
-            .map(|id| ("connection", Expected::Connection(id.to_owned()), "conn_")),
-        query(request, "provider")
-            .map(|name| ("provider", Expected::Provider(name.to_owned()), "")),
+        query(request, "connection").map(|id| {
+            (
+                "connection",
+                ConnectionSelector::Connection(id.to_owned()),
+                "conn_",
+            )
+        }),
+        query(request, "provider").map(|name| {
+            (
+                "provider",
+                ConnectionSelector::Provider(Provider::from(name)),
+                "",
+            )
+        }),
     ];
     let mut given = given.into_iter().flatten();
     let (Some((name, expected, prefix)), None) = (given.next(), given.next()) else {
@@ -161,9 +163,7 @@ fn expected_from_query(request: &Request<'_>) -> Result<Expected, Problem> {
              ?provider=GoogleOAuth.",
         ));
     };
-    let value = match &expected {
-        Expected::Organization(id) | Expected::Connection(id) | Expected::Provider(id) => id,
-    };
+    let (_, value) = expected.query_pair();
     let well_formed = value.len() <= 64
         && value.starts_with(prefix)
         && value.len() > prefix.len()
@@ -177,14 +177,6 @@ fn expected_from_query(request: &Request<'_>) -> Result<Expected, Problem> {
         ));
     }
     Ok(expected)
-}
-
-fn selector_for(expected: &Expected) -> ConnectionSelector {
-    match expected {
-        Expected::Organization(id) => ConnectionSelector::Organization(id.clone()),
-        Expected::Connection(id) => ConnectionSelector::Connection(id.clone()),
-        Expected::Provider(name) => ConnectionSelector::Provider(Provider::from(name.as_str())),
-    }
 }
 
 #[derive(Clone)]
@@ -208,7 +200,7 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     let path = request.uri().path().as_str();
     let restart = sso.default_login_url("/");
     let login = match query(request, "state") {
-        Some(state) => Some(login_state::take(request.cookies(), state, path, now()).map_err(|error| {
+        Some(state) => Some(login_state::take(request.cookies(), &sso.key, state, path, now()).map_err(|error| {
             let detail = match error {
                 StateError::Unknown => {
                     "This sign-in response does not match a sign-in started in this browser. It may have been \
@@ -277,21 +269,17 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     let expected = match &login {
         Some(login) => login.expected.clone(),
         // Only flows pinned to an organization or connection may accept IdP-initiated logins.
-        None => flow
-            .config
-            .selector
-            .map(expected_from_static)
-            .ok_or_else(|| {
-                Problem::new(
-                    Status::Forbidden,
-                    "idp_initiated_refused",
-                    "Sign-in refused",
-                    "Please sign in from this site.",
-                )
-            })?,
+        None => flow.config.selector.clone().ok_or_else(|| {
+            Problem::new(
+                Status::Forbidden,
+                "idp_initiated_refused",
+                "Sign-in refused",
+                "Please sign in from this site.",
+            )
+        })?,
     };
     let profile = signed_in.profile;
-    if !profile_is_from(&profile, expected.selector()) {
+    if !profile_is_from(&profile, &expected) {
         rocket::log::private::warn!(
             "WorkOS SSO: refused a profile from another organization or connection (expected {expected:?})"
         );
@@ -304,18 +292,14 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         .with_login_url(restart));
     }
     let profile = fit_profile(profile, &sso.required_groups);
-    let started = sso.sessions.start(
-        request.cookies(),
-        &profile,
-        now(),
-        sso.settings.session_lifetime,
-        flow.secure,
-    );
-    if !started {
+    let session = sso
+        .sessions
+        .cookie(&profile, now(), sso.settings.session_lifetime, flow.secure);
+    let Some(session) = session else {
         rocket::log::private::error!(
             "WorkOS SSO: the profile's id, email, organization and connection alone exceed the {} bytes a \
              session cookie holds; no session was started",
-            session::MAX_SESSION_JSON
+            session::MAX_SESSION_PLAINTEXT
         );
         return Err(Problem::new(
             Status::BadGateway,
@@ -325,7 +309,8 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
              administrator.",
         )
         .with_login_url(restart));
-    }
+    };
+    request.cookies().add(session);
     let return_to = login.map_or_else(|| "/".to_owned(), |login| login.return_to);
     Ok(Reply::Redirect(return_to))
 }
@@ -335,11 +320,7 @@ fn restart_url(sso: &Sso, login: &LoginState) -> Option<String> {
     let flow = sso.flows.get(&login.flow)?;
     let mut url = sso.login_url(&login.flow, &login.return_to);
     if flow.config.selector.is_none() {
-        let (name, value) = match &login.expected {
-            Expected::Organization(id) => ("organization", id),
-            Expected::Connection(id) => ("connection", id),
-            Expected::Provider(name) => ("provider", name),
-        };
+        let (name, value) = login.expected.query_pair();
         let value: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
         url.push_str(&format!("&{name}={value}"));
     }

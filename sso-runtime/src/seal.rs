@@ -1,15 +1,14 @@
-//! Sealing the session cookie: AES-256-GCM with a random 96-bit nonce, the cookie's name as associated
-//! data, under a key derived from Rocket's `secret_key`, written as URL-safe base64 without padding.
+//! The one sealing of every cookie the library sets (the session and each login in progress), and the
+//! attributes they all carry.
 //!
-//! This is the construction of Rocket's private cookies (which the per-login cookies still use) with two
-//! differences. The alphabet: private cookies are standard base64, whose `/` and `=` the cookie crate
-//! percent-encodes in `Set-Cookie`, so Rocket would percent-decode the session cookie, a byte at a time,
-//! on every request of a signed-in user (about 5% of a request, see BENCHMARKS.md); URL-safe base64 has
-//! nothing to encode. The key: Rocket does not let an application read its key, so this one is derived
-//! with HKDF-SHA256 from the same `secret_key` material Rocket reads (the forms Rocket 0.5 accepts,
-//! decoded the same way), under a label of its own, so the two keys are independent. Rotating
-//! `secret_key` rotates both. Without a provided `secret_key` (debug builds), the key is random per
-//! process, as Rocket's own is then.
+//! A sealed value is AES-256-GCM over the plaintext with a random 96-bit nonce and the cookie's name as
+//! associated data (so a value cannot be moved to another cookie), written as URL-safe base64 without
+//! padding: `nonce ‖ ciphertext ‖ tag`. That is the construction of Rocket's private cookies with two
+//! differences. The alphabet: URL-safe base64 has nothing the cookie crate percent-encodes, so Rocket
+//! never percent-decodes our cookies on a request. The key: Rocket does not let an application read its
+//! key, so ours is derived with HKDF-SHA256 from the same `secret_key` material Rocket reads (every form
+//! Rocket 0.5 accepts), under a label of its own; rotating `secret_key` rotates both keys. Without a
+//! `secret_key` (debug builds) the key is random per process, as Rocket's own is then.
 
 use std::fmt;
 
@@ -18,29 +17,28 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use hkdf::Hkdf;
-use rand::rngs::OsRng;
 use rand::RngCore as _;
 use rocket::figment::Figment;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use rocket::http::{Cookie, SameSite};
 use serde::Deserialize;
 use sha2::Sha256;
 
 /// The HKDF label: what this key is for, so it can never equal a key derived for anything else.
-const LABEL: &[u8] = b"rocket-workos-sso session cookie, AES-256-GCM, v1";
+const LABEL: &[u8] = b"rocket-workos-sso cookies, AES-256-GCM, v1";
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 
-/// The session cookie's key. `Debug` never shows it.
+/// The key every cookie of the library is sealed with. `Debug` never shows it.
 #[derive(Clone)]
-pub(crate) struct SessionKey(Aes256Gcm);
+pub(crate) struct CookieKey(Aes256Gcm);
 
-impl fmt::Debug for SessionKey {
+impl fmt::Debug for CookieKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SessionKey([redacted])")
+        f.write_str("CookieKey([redacted])")
     }
 }
 
-impl SessionKey {
+impl CookieKey {
     /// The key for `material`, the decoded bytes of a `secret_key`.
     pub(crate) fn derive(material: &[u8]) -> Self {
         let mut key = [0u8; 32];
@@ -54,7 +52,7 @@ impl SessionKey {
     /// A key of this process alone, for an application without a `secret_key`.
     pub(crate) fn random() -> Self {
         let mut material = [0u8; 32];
-        OsRng.fill_bytes(&mut material);
+        rand::rngs::OsRng.fill_bytes(&mut material);
         Self::derive(&material)
     }
 
@@ -64,8 +62,10 @@ impl SessionKey {
         if figment.find_value(rocket::Config::SECRET_KEY).is_err() {
             return Ok(Self::random());
         }
-        let Material(material) = figment
-            .extract_inner(rocket::Config::SECRET_KEY)
+        let material = figment
+            .extract_inner::<Material>(rocket::Config::SECRET_KEY)
+            .map_err(|error| error.to_string())
+            .and_then(Material::into_bytes)
             .map_err(|error| format!("`secret_key` cannot be read: {error}"))?;
         Ok(if material.iter().all(|&byte| byte == 0) {
             Self::random()
@@ -75,11 +75,12 @@ impl SessionKey {
     }
 
     /// `plaintext` sealed for the cookie called `name`.
-    pub(crate) fn seal(&self, name: &str, plaintext: &str) -> String {
+    pub(crate) fn seal(&self, name: &str, plaintext: &[u8]) -> String {
+        // The thread's CSPRNG (ChaCha, seeded from the OS): a nonce needs uniqueness, not a system call.
         let mut nonce = [0u8; NONCE_LEN];
-        OsRng.fill_bytes(&mut nonce);
+        rand::thread_rng().fill_bytes(&mut nonce);
         let payload = Payload {
-            msg: plaintext.as_bytes(),
+            msg: plaintext,
             aad: name.as_bytes(),
         };
         // Encrypting into a Vec fails only for a plaintext beyond GCM's 64 GiB limit.
@@ -94,7 +95,7 @@ impl SessionKey {
     }
 
     /// The plaintext of `sealed`, if it was sealed under this key for the cookie called `name`.
-    pub(crate) fn open(&self, name: &str, sealed: &str) -> Option<String> {
+    pub(crate) fn open(&self, name: &str, sealed: &str) -> Option<Vec<u8>> {
         let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
         if bytes.len() < NONCE_LEN + TAG_LEN {
             return None;
@@ -104,58 +105,71 @@ impl SessionKey {
             msg: ciphertext,
             aad: name.as_bytes(),
         };
-        let plaintext = self.0.decrypt(Nonce::from_slice(nonce), payload).ok()?;
-        String::from_utf8(plaintext).ok()
+        self.0.decrypt(Nonce::from_slice(nonce), payload).ok()
+    }
+
+    /// A cookie called `name` holding `plaintext` sealed, with the attributes of every library cookie
+    /// (see [`harden`]), visible on `path` for `max_age` seconds.
+    pub(crate) fn cookie(
+        &self,
+        name: impl Into<String>,
+        plaintext: &[u8],
+        path: &str,
+        max_age: i64,
+        secure: bool,
+    ) -> Cookie<'static> {
+        let name = name.into();
+        let value = self.seal(&name, plaintext);
+        let mut cookie = Cookie::new(name, value);
+        cookie.set_path(path.to_owned());
+        cookie.set_max_age(rocket::time::Duration::seconds(max_age));
+        harden(&mut cookie, secure);
+        cookie
     }
 }
 
-/// The bytes of a `secret_key` setting, read as Rocket 0.5 reads them: a string of 44 or 88 characters
-/// is standard base64, one of 64 is hex, and a sequence of numbers is the bytes themselves; at least 32
-/// bytes either way.
-struct Material(Vec<u8>);
-
-impl<'de> Deserialize<'de> for Material {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(MaterialVisitor)
-    }
+/// Attributes shared by every cookie the library sets.
+pub(crate) fn harden(cookie: &mut Cookie<'static>, secure: bool) {
+    cookie.set_http_only(true);
+    // Lax, not Strict: the callback is a cross-site navigation from WorkOS, and a Strict cookie set on
+    // its response would be withheld on the redirect that follows.
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_secure(secure);
 }
 
-struct MaterialVisitor;
+/// A `secret_key` setting as written: a string (base64 or hex) or a sequence of bytes.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Material {
+    Text(String),
+    Bytes(Vec<u8>),
+}
 
-impl<'de> Visitor<'de> for MaterialVisitor {
-    type Value = Material;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a 256-bit base64 or hex string, or at least 32 bytes")
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Material, E> {
-        let invalid = || E::invalid_value(de::Unexpected::Other("a malformed key"), &self);
-        let bytes = match value.len() {
-            44 | 88 => STANDARD.decode(value).map_err(|_| invalid())?,
-            64 => hex(value).ok_or_else(invalid)?,
-            n => return Err(E::invalid_length(n, &"44 or 88 for base64, 64 for hex")),
+impl Material {
+    /// The key bytes, read as Rocket 0.5 reads them: a string of 44 or 88 characters is standard base64,
+    /// one of 64 is hex, and a sequence of numbers is the bytes themselves; at least 32 bytes either way.
+    fn into_bytes(self) -> Result<Vec<u8>, String> {
+        let bytes = match self {
+            Self::Text(text) => match text.len() {
+                44 | 88 => STANDARD
+                    .decode(&text)
+                    .map_err(|_| "it is not valid base64".to_owned())?,
+                64 => hex(&text).ok_or("it is not valid hex")?,
+                n => {
+                    return Err(format!(
+                        "a key of {n} characters; expected 44 or 88 for base64, 64 for hex"
+                    ))
+                }
+            },
+            Self::Bytes(bytes) => bytes,
         };
-        self.visit_byte_buf(bytes)
-    }
-
-    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Material, E> {
-        self.visit_byte_buf(bytes.to_vec())
-    }
-
-    fn visit_byte_buf<E: de::Error>(self, bytes: Vec<u8>) -> Result<Material, E> {
         if bytes.len() < 32 {
-            return Err(E::invalid_length(bytes.len(), &"at least 32 bytes"));
+            return Err(format!(
+                "a key of {} bytes; expected at least 32",
+                bytes.len()
+            ));
         }
-        Ok(Material(bytes))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Material, A::Error> {
-        let mut bytes = Vec::new();
-        while let Some(byte) = seq.next_element::<u8>()? {
-            bytes.push(byte);
-        }
-        self.visit_byte_buf(bytes)
+        Ok(bytes)
     }
 }
 
@@ -164,7 +178,7 @@ fn hex(text: &str) -> Option<Vec<u8>> {
     text.as_bytes()
         .chunks(2)
         .map(|pair| match pair {
-            [high, low] => Some(u8::try_from(digit(*high)? * 16 + digit(*low)?).ok()?),
+            [high, low] => u8::try_from(digit(*high)? * 16 + digit(*low)?).ok(),
             _ => None,
         })
         .collect()
@@ -182,25 +196,25 @@ mod tests {
         rocket::Config::figment().merge((rocket::Config::SECRET_KEY, key))
     }
 
-    fn key(figment: &Figment) -> SessionKey {
-        SessionKey::from_figment(figment).unwrap()
+    fn key(figment: &Figment) -> CookieKey {
+        CookieKey::from_figment(figment).unwrap()
     }
 
     #[test]
     fn a_value_opens_under_its_key_and_name_only() {
-        let key = SessionKey::derive(&[7; 32]);
-        let sealed = key.seal("workos_sso_session", "[2,1,2]");
+        let key = CookieKey::derive(&[7; 32]);
+        let sealed = key.seal("workos_sso_session", b"\x93\x03\x01\x02");
         assert_eq!(
             key.open("workos_sso_session", &sealed).as_deref(),
-            Some("[2,1,2]")
+            Some(&b"\x93\x03\x01\x02"[..])
         );
         assert_eq!(key.open("other_cookie", &sealed), None, "the name is bound");
         assert_eq!(
-            SessionKey::derive(&[8; 32]).open("workos_sso_session", &sealed),
+            CookieKey::derive(&[8; 32]).open("workos_sso_session", &sealed),
             None
         );
         assert_ne!(
-            key.seal("workos_sso_session", "[2,1,2]"),
+            key.seal("workos_sso_session", b"\x93\x03\x01\x02"),
             sealed,
             "fresh nonce"
         );
@@ -208,9 +222,9 @@ mod tests {
 
     #[test]
     fn sealed_values_need_no_percent_encoding() {
-        let key = SessionKey::derive(&[7; 32]);
+        let key = CookieKey::derive(&[7; 32]);
         for length in 0..200 {
-            let sealed = key.seal("n", &"x".repeat(length));
+            let sealed = key.seal("n", &vec![b'x'; length]);
             assert!(
                 sealed
                     .bytes()
@@ -223,46 +237,19 @@ mod tests {
     }
 
     #[test]
-    fn every_altered_byte_truncation_and_encoding_is_refused() {
-        let key = SessionKey::derive(&[7; 32]);
-        let sealed = key.seal("n", "the plaintext");
-        let mut bytes = URL_SAFE_NO_PAD.decode(&sealed).unwrap();
-        for i in 0..bytes.len() {
-            bytes[i] ^= 0x01;
-            assert_eq!(
-                key.open("n", &URL_SAFE_NO_PAD.encode(&bytes)),
-                None,
-                "byte {i}"
-            );
-            bytes[i] ^= 0x01;
-        }
-        for end in 0..sealed.len() {
-            assert_eq!(key.open("n", &sealed[..end]), None, "cut at {end}");
-        }
-        let standard = STANDARD.encode(URL_SAFE_NO_PAD.decode(&sealed).unwrap());
-        if standard != sealed {
-            assert_eq!(
-                key.open("n", &standard),
-                None,
-                "standard base64 is not accepted"
-            );
-        }
-        for garbage in ["", "%2F", "====", "not base64!", "AAAA"] {
-            assert_eq!(key.open("n", garbage), None, "{garbage:?}");
-        }
-    }
-
-    #[test]
     fn every_form_rocket_accepts_for_one_key_derives_the_same_key() {
         let bytes = STANDARD.decode(BASE64_KEY).unwrap();
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let sealed = key(&figment(BASE64_KEY)).seal("n", "same key");
+        let sealed = key(&figment(BASE64_KEY)).seal("n", b"same key");
         for other in [
             figment(hex.clone()),
             figment(hex.to_uppercase()),
             figment(bytes.clone()),
         ] {
-            assert_eq!(key(&other).open("n", &sealed).as_deref(), Some("same key"));
+            assert_eq!(
+                key(&other).open("n", &sealed).as_deref(),
+                Some(&b"same key"[..])
+            );
         }
         let other = STANDARD.encode([9u8; 32]);
         assert_eq!(key(&figment(other)).open("n", &sealed), None);
@@ -271,12 +258,12 @@ mod tests {
     #[test]
     fn no_key_or_a_zero_key_is_a_random_key_per_process() {
         let none = rocket::Config::figment();
-        let sealed = key(&none).seal("n", "x");
+        let sealed = key(&none).seal("n", b"x");
         assert_eq!(key(&none).open("n", &sealed), None);
         let zero = figment(STANDARD.encode([0u8; 32]));
-        let sealed = key(&zero).seal("n", "x");
+        let sealed = key(&zero).seal("n", b"x");
         assert_eq!(key(&zero).open("n", &sealed), None, "zeros are no key");
-        assert_eq!(SessionKey::derive(&[0; 32]).open("n", &sealed), None);
+        assert_eq!(CookieKey::derive(&[0; 32]).open("n", &sealed), None);
     }
 
     #[test]
@@ -286,15 +273,150 @@ mod tests {
             figment("!".repeat(44)),
             figment("zz".repeat(32)),
             figment(vec![1u8; 16]),
+            figment(vec![300u32; 32]),
+            figment(true),
         ] {
-            let error = SessionKey::from_figment(&bad).unwrap_err();
+            let error = CookieKey::from_figment(&bad).unwrap_err();
             assert!(error.starts_with("`secret_key` cannot be read"), "{error}");
+        }
+    }
+
+    /// A session cookie and a login cookie as the library sets them, each with the function that reads
+    /// it back from a request's jar.
+    #[allow(clippy::type_complexity)]
+    fn both_cookies(
+        key: &CookieKey,
+    ) -> Vec<(
+        Cookie<'static>,
+        Box<dyn Fn(&rocket::http::CookieJar<'_>) -> bool>,
+    )> {
+        use crate::client::ConnectionSelector;
+        use crate::flow::login_state::{self, LoginState};
+        use crate::session::Sessions;
+
+        let sessions = Sessions::new(key.clone());
+        let profile = crate::testing::profile("dana@example.com");
+        let session = sessions
+            .cookie(
+                &profile,
+                crate::now(),
+                std::time::Duration::from_secs(600),
+                true,
+            )
+            .unwrap();
+        let login = LoginState {
+            state: "the-state".into(),
+            verifier: "v".repeat(43),
+            return_to: "/dashboard".into(),
+            flow: "0123456789ab".into(),
+            expected: ConnectionSelector::Organization("org_01A".into()),
+            expires_at: crate::now() + 600,
+        };
+        let name = login_state::cookie_name(&login.state);
+        let login_cookie = key.cookie(name, &login_state::encode(&login), "/callback", 600, true);
+        let login_key = key.clone();
+        vec![
+            (
+                session,
+                Box::new(move |jar| sessions.read(jar, crate::now()).is_some()),
+            ),
+            (
+                login_cookie,
+                Box::new(move |jar| {
+                    login_state::take(jar, &login_key, "the-state", "/callback", crate::now())
+                        .is_ok()
+                }),
+            ),
+        ]
+    }
+
+    #[test]
+    fn both_cookies_refuse_every_altered_byte_truncation_key_name_and_encoding() {
+        let key = CookieKey::derive(&[7; 32]);
+        let client = rocket::local::blocking::Client::untracked(rocket::build()).unwrap();
+        let reads =
+            |reader: &dyn Fn(&rocket::http::CookieJar<'_>) -> bool, name: &str, value: &str| {
+                let request = client.get("/").cookie((name.to_owned(), value.to_owned()));
+                reader(request.inner().cookies())
+            };
+        for (cookie, reader) in both_cookies(&key) {
+            let (name, sealed) = (cookie.name().to_owned(), cookie.value().to_owned());
+            assert!(
+                reads(&*reader, &name, &sealed),
+                "{name} as sealed reads back"
+            );
+            let mut bytes = URL_SAFE_NO_PAD.decode(&sealed).unwrap();
+            for i in 0..bytes.len() {
+                for bit in [0x01, 0x80] {
+                    bytes[i] ^= bit;
+                    let altered = URL_SAFE_NO_PAD.encode(&bytes);
+                    assert!(
+                        !reads(&*reader, &name, &altered),
+                        "{name}: byte {i} ^ {bit:#x}"
+                    );
+                    bytes[i] ^= bit;
+                }
+            }
+            for end in 0..sealed.len() {
+                assert!(
+                    !reads(&*reader, &name, &sealed[..end]),
+                    "{name}: cut at {end}"
+                );
+            }
+            let plaintext = key.open(&name, &sealed).unwrap();
+            let other_key = CookieKey::derive(&[8; 32]).seal(&name, &plaintext);
+            assert!(!reads(&*reader, &name, &other_key), "{name}: another key");
+            let other_name = key.seal("workos_sso_other", &plaintext);
+            assert!(
+                !reads(&*reader, &name, &other_name),
+                "{name}: sealed for another name"
+            );
+            let standard = STANDARD.encode(URL_SAFE_NO_PAD.decode(&sealed).unwrap());
+            assert!(
+                !reads(&*reader, &name, &standard),
+                "{name}: standard base64"
+            );
+            let percent = standard
+                .replace('/', "%2F")
+                .replace('+', "%2B")
+                .replace('=', "%3D");
+            assert!(!reads(&*reader, &name, &percent), "{name}: percent-encoded");
+            for garbage in ["", "%2F", "====", "not base64!", "AAAA", &"A".repeat(5000)] {
+                assert!(!reads(&*reader, &name, garbage), "{name}: {garbage:.20}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_rocket_private_cookie_of_the_same_plaintext_is_refused() {
+        let secret = STANDARD.encode([7u8; 32]);
+        let figment = rocket::Config::figment().merge((rocket::Config::SECRET_KEY, &secret));
+        let key = CookieKey::from_figment(&figment).unwrap();
+        let client = rocket::local::blocking::Client::untracked(rocket::custom(figment)).unwrap();
+        for (cookie, reader) in both_cookies(&key) {
+            let plaintext = key.open(cookie.name(), cookie.value()).unwrap();
+            // Rocket seals text; a plaintext that is not UTF-8 is carried lossily, which is refused too.
+            let text = String::from_utf8_lossy(&plaintext).into_owned();
+            let request = client.get("/");
+            request
+                .inner()
+                .cookies()
+                .add_private((cookie.name().to_owned(), text));
+            let private = request
+                .inner()
+                .cookies()
+                .get_pending(cookie.name())
+                .unwrap();
+            let fresh = client
+                .get("/")
+                .cookie((cookie.name().to_owned(), private.value().to_owned()));
+            assert!(!reader(fresh.inner().cookies()), "{}", cookie.name());
         }
     }
 
     #[test]
     fn debug_never_shows_the_key() {
-        let key = SessionKey::derive(&[7; 32]);
-        assert_eq!(format!("{key:?}"), "SessionKey([redacted])");
+        let key = CookieKey::derive(&[7; 32]);
+        assert_eq!(format!("{key:?}"), "CookieKey([redacted])");
     }
 }

@@ -1,13 +1,16 @@
 //! The state the fairing builds at launch and every guard and route reads: the WorkOS client, the
 //! settings, and one [`Flow`] per distinct login configuration.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rocket::Route;
 
 use url::form_urlencoded::byte_serialize;
 use url::Url;
 
 use crate::client::WorkosClient;
 use crate::handler::HandlerConfig;
+use crate::seal::CookieKey;
 use crate::session::Sessions;
 use crate::settings::Settings;
 
@@ -37,8 +40,11 @@ pub(crate) struct Sso {
     pub(crate) flows: BTreeMap<String, Flow>,
     /// Groups some handler requires; the session keeps them when a profile must be trimmed.
     pub(crate) required_groups: BTreeSet<&'static str>,
-    /// The session key, and the sessions already opened, so that a signed-in user's requests skip
-    /// decryption and decoding.
+    /// Every registered handler configuration, by handler name (Rocket names a route after its handler).
+    pub(crate) handlers: HashMap<&'static str, Vec<&'static HandlerConfig>>,
+    /// The key every cookie of the library is sealed with.
+    pub(crate) key: CookieKey,
+    /// The sessions, sealed under `key`, and those already opened.
     pub(crate) sessions: Sessions,
     /// The embedded emulator, kept alive as long as the app.
     #[cfg(feature = "emulator")]
@@ -55,18 +61,60 @@ impl Sso {
         )
     }
 
-    /// The login URL for a plain `Profile` guard, which belongs to no handler: the flow that takes its
-    /// identity provider from the query if there is one, else the first.
-    pub(crate) fn default_login_url(&self, return_to: &str) -> String {
-        let default = self
-            .flows
+    /// The flow a login without `?flow=` starts, and the one a plain `Profile` guard (which belongs to no
+    /// handler) sends browsers to: the flow that takes its identity provider from the query if there is
+    /// one, else the first.
+    pub(crate) fn default_flow(&self) -> Option<(&String, &Flow)> {
+        self.flows
             .iter()
             .find(|(_, flow)| flow.config.selector.is_none())
-            .or_else(|| self.flows.iter().next());
-        match default {
+            .or_else(|| self.flows.iter().next())
+    }
+
+    /// The login URL of the [default flow](Self::default_flow), returning to `return_to`.
+    pub(crate) fn default_login_url(&self, return_to: &str) -> String {
+        match self.default_flow() {
             Some((key, _)) => self.login_url(key, return_to),
             None => self.settings.login_path.clone(),
         }
+    }
+
+    /// The configuration of the `#[workos_sso]` handler `route` belongs to, if it belongs to one.
+    pub(crate) fn handler_of(&self, route: &Route) -> Option<&'static HandlerConfig> {
+        let candidates = self.handlers.get(route.name.as_deref()?)?;
+        match candidates.as_slice() {
+            [only] => Some(only),
+            several => several.iter().copied().find(|config| config.may_be(route)),
+        }
+    }
+
+    /// Refuses mounted routes that could belong to more than one `#[workos_sso]` handler: handlers of
+    /// the same name, method and path in different modules, which no guard could tell apart.
+    pub(crate) fn ambiguous_routes<'a>(
+        &self,
+        routes: impl Iterator<Item = &'a Route>,
+    ) -> Result<(), String> {
+        for route in routes {
+            let Some(candidates) = route
+                .name
+                .as_deref()
+                .and_then(|name| self.handlers.get(name))
+            else {
+                continue;
+            };
+            let matching = candidates
+                .iter()
+                .filter(|config| config.may_be(route))
+                .count();
+            if matching > 1 {
+                return Err(format!(
+                    "{matching} #[workos_sso] handlers are named `{}` with the route {} {}, so the route \
+                     mounted at {} could be any of them; rename one of the handler functions",
+                    candidates[0].handler, route.method, route.uri.unmounted_origin, route.uri
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The flows whose callback is mounted at `path`.

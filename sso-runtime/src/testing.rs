@@ -67,7 +67,7 @@ use serde_json::Map;
 use sha2::{Digest, Sha256};
 
 use crate::profile::{ConnectionType, Profile, ProfileData};
-use crate::session::{self, fit_profile, Sessions};
+use crate::session::{fit_profile, Sessions};
 use crate::sso::Sso;
 
 /// Adds a signed-in session to a local request; implemented for both local clients' requests.
@@ -163,11 +163,10 @@ pub fn session_cookie<P: Phase>(
 
 fn build(sessions: &Sessions, profile: &Profile, now: i64, lifetime: Duration) -> Cookie<'static> {
     // The request side of a cookie carries no attributes, so `Secure` makes no difference here.
-    let cookie = session::cookie(profile, now, lifetime, false).expect(
+    sessions.cookie(profile, now, lifetime, false).expect(
         "the profile's id, email, organization and connection are too large for a session cookie: \
          the callback would refuse this sign-in",
-    );
-    sessions.seal(cookie)
+    )
 }
 
 /// A plausible profile for `email`: an id derived from the email, a `TestIdp` connection, a name made
@@ -241,15 +240,15 @@ mod tests {
     fn a_test_session_reads_back_as_the_runtime_reads_sessions() {
         // The seal is the app's (`session_cookie` through a launched app is tested by its doctest
         // and by tests/tests/testing_api.rs).
-        let sessions = Sessions::new(crate::seal::SessionKey::derive(&[7; 32]));
+        let sessions = Sessions::new(crate::seal::CookieKey::derive(&[7; 32]));
         let dana = profile("dana@example.com");
         let cookie = build(&sessions, &dana, 1000, Duration::from_secs(600));
         let plaintext = sessions
             .open(cookie.value())
             .expect("sealed under the app's key");
-        let session = session::decode(&plaintext, 1500).expect("valid at 1500");
+        let session = crate::session::decode(&plaintext, 1500).expect("valid at 1500");
         assert_eq!(session.profile, dana);
         assert_eq!((session.issued_at, session.expires_at), (1000, 1600));
-        assert!(session::decode(&plaintext, 1600).is_none());
+        assert!(crate::session::decode(&plaintext, 1600).is_none());
     }
 }

@@ -13,7 +13,7 @@ use rocket::local::asynchronous::Client;
 use rocket::{get, post, route, routes, Build, Rocket};
 use rocket_workos_sso::emulator::{AutoLogin, Fault, User, EXAMPLE_CONNECTION_ID};
 use rocket_workos_sso::session::SESSION_COOKIE;
-use rocket_workos_sso::{testing, workos_sso, Profile};
+use rocket_workos_sso::{fuzzing, testing, workos_sso, Profile};
 use serde_json::Value;
 use support::*;
 use url::Url;
@@ -199,6 +199,11 @@ fn rocket_with(figment: rocket::figment::Figment) -> Rocket<Build> {
 
 async fn app() -> Client {
     client(rocket_with(figment())).await
+}
+
+/// Now, in Unix seconds, as the runtime reads the clock.
+fn now() -> i64 {
+    rocket::time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 fn json(body: &str) -> Value {
@@ -890,11 +895,10 @@ async fn the_session_lifetime_comes_from_the_configuration() {
         .unwrap()
         .value()
         .to_owned();
-    let plaintext = rocket_workos_sso::fuzzing::open_session(client.rocket(), &sealed)
-        .expect("sealed by the app");
-    // The sealed value is `[version, issued at, lifetime, …]` (format 2, see `session.rs`).
-    let value = json(&plaintext);
-    assert_eq!(value[2].as_i64(), Some(120), "{value}");
+    let plaintext =
+        fuzzing::open_cookie(client.rocket(), SESSION_COOKIE, &sealed).expect("sealed by the app");
+    let session = fuzzing::decode_session(&plaintext, now()).expect("a current session");
+    assert_eq!(session.expires_at - session.issued_at, 120, "{session:?}");
 }
 
 #[rocket::async_test]
@@ -902,7 +906,7 @@ async fn an_expired_session_is_not_signed_in() {
     let client = app().await;
     let mut alice = testing::profile("alice@example.com");
     alice.organization_id = Some(EXAMPLE_ORG.into());
-    let issued = rocket::time::OffsetDateTime::now_utc().unix_timestamp() - 2 * 60 * 60;
+    let issued = now() - 2 * 60 * 60;
     let expired = testing::session_cookie(
         client.rocket(),
         &alice,
@@ -1295,7 +1299,10 @@ async fn an_expired_state_cookie_is_400_without_calling_workos() {
         .map(|cookie| cookie.name().to_owned())
         .find(|name| name.starts_with("workos_sso_flow_"))
         .expect("the state cookie");
-    let mut login = json(jar.get_private(&name).unwrap().value());
+    let sealed = jar.get(&name).unwrap().value();
+    let plaintext =
+        fuzzing::open_cookie(client.rocket(), &name, sealed).expect("sealed by the app");
+    let mut login = fuzzing::check_login(&plaintext, &state, now()).expect("a current login");
     let callback = format!("/callback?code=01JCODE&state={state}");
 
     // The same browser, ten minutes and a second later: the sealed expiry has passed.
@@ -1303,10 +1310,14 @@ async fn an_expired_state_cookie_is_400_without_calling_workos() {
         Client::untracked(rocket_with(figment()).attach(rocket_workos_sso::WorkosSso::fairing()))
             .await
             .unwrap();
-    login["expires_at"] = (rocket::time::OffsetDateTime::now_utc().unix_timestamp() - 1).into();
+    let sealed_as = |login: &fuzzing::LoginState| {
+        fuzzing::seal_cookie(later.rocket(), &name, &fuzzing::encode_login(login))
+            .expect("the fairing is attached")
+    };
+    login.expires_at = now() - 1;
     let response = later
         .get(callback.clone())
-        .private_cookie((name.clone(), login.to_string()))
+        .cookie(sealed_as(&login))
         .header(json_accept())
         .dispatch()
         .await;
@@ -1320,10 +1331,10 @@ async fn an_expired_state_cookie_is_400_without_calling_workos() {
     assert_eq!(token_calls(&later), 0);
 
     // Unexpired, the same cookie passes the state check and reaches WorkOS.
-    login["expires_at"] = (rocket::time::OffsetDateTime::now_utc().unix_timestamp() + 60).into();
+    login.expires_at = now() + 60;
     let response = later
         .get(callback)
-        .private_cookie((name, login.to_string()))
+        .cookie(sealed_as(&login))
         .header(json_accept())
         .dispatch()
         .await;

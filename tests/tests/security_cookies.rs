@@ -10,6 +10,7 @@ use rocket::http::{Accept, Cookie, Status};
 use rocket::local::asynchronous::Client;
 use rocket_workos_sso::fuzzing::decode_session;
 use security_support::*;
+use serde_json::Value;
 
 /// A client signed in as alice (Example Corp), and her raw session cookie value.
 async fn signed_in() -> (Client, String) {
@@ -106,10 +107,22 @@ async fn bit_flipped_session_cookies_are_nobody() {
 #[tokio::test]
 async fn a_session_sealed_as_a_rocket_private_cookie_is_nobody() {
     let (client, raw) = signed_in().await;
-    // Rocket's private cookies use the same cipher under a different key; the session key is derived
-    // from `secret_key` for sessions only, so Rocket's sealing of the very same plaintext is refused.
-    let json = open_session(&client, &raw).unwrap();
-    let private = seal(SECRET_KEY, SESSION_COOKIE, &json).await;
+    // Rocket's private cookies use the same cipher under a different key; the library's key is derived
+    // from `secret_key` for its own cookies only, so Rocket's sealing is refused before any decoding.
+    // Rocket's jar seals text, so the session goes in as text; the library's sealing of the very same
+    // text opens, so the refusal is the key's.
+    let text = String::from_utf8_lossy(&open_session(&client, &raw).unwrap()).into_owned();
+    let private = seal_private(SECRET_KEY, SESSION_COOKIE, &text).await;
+    assert_eq!(
+        open_session(&client, &private),
+        None,
+        "Rocket's key opened it"
+    );
+    let own = seal_session(&client, text.as_bytes());
+    assert_eq!(
+        open_session(&client, &own).as_deref(),
+        Some(text.as_bytes())
+    );
     assert_not_signed_in(&client, &private, "sealed by Rocket's private jar").await;
     assert!(
         raw.bytes()
@@ -211,9 +224,9 @@ async fn a_session_sealed_under_an_old_secret_key_is_nobody() {
         .to_owned();
     let current = client().await;
     assert_not_signed_in(&current, &old_session, "sealed under the old key").await;
-    // The same session JSON resealed under the current key is accepted: only the key differs.
-    let json = open_session(&old, &old_session).expect("sealed under the old key");
-    let resealed = seal_session(&current, &json);
+    // The same session resealed under the current key is accepted: only the key differs.
+    let plaintext = open_session(&old, &old_session).expect("sealed under the old key");
+    let resealed = seal_session(&current, &plaintext);
     let me = current
         .get("/sec/me")
         .cookie(Cookie::new(SESSION_COOKIE, resealed))
@@ -225,24 +238,40 @@ async fn a_session_sealed_under_an_old_secret_key_is_nobody() {
     );
 }
 
+/// A session plaintext's fields, in the order `session.rs` writes them (`Stored`: version, issue time,
+/// expiry, then the profile), as values that can be edited one at a time.
+fn fields(plaintext: &[u8]) -> Vec<Value> {
+    rmp_serde::from_slice(plaintext).expect("a session is a MessagePack array")
+}
+
+/// `fields` as a session plaintext: a MessagePack array, as the runtime writes one.
+fn plaintext(fields: &[Value]) -> Vec<u8> {
+    rmp_serde::to_vec(fields).unwrap()
+}
+
+/// The position of the email among a session's fields.
+const EMAIL: usize = 8;
+
 #[tokio::test]
 async fn expired_future_and_foreign_version_sessions_are_nobody() {
     let (client, raw) = signed_in().await;
-    let json = open_session(&client, &raw).unwrap();
-    // Format 2: `[version, issued at, lifetime, id, …]`, see `session.rs`.
-    let session: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let written = open_session(&client, &raw).unwrap();
+    let session = fields(&written);
+    let (issued, expires) = (session[1].as_i64(), session[2].as_i64());
     assert!(
-        session[0] == 2 && session[1].is_i64() && session[2] == 28_800,
-        "{json}"
+        session.len() == 18 && session[0] == 3 && expires == issued.map(|iat| iat + 28_800),
+        "{session:?}"
     );
-    // The control: the same elements resealed are alice, so each refusal below is the edit's doing.
-    let resealed = seal_session(
-        &client,
-        &serde_json::Value::from(session.clone()).to_string(),
-    );
+    assert_eq!(session[EMAIL], "alice@example.com");
+    // The control: the same fields encoded again are the very bytes the runtime wrote, and alice, so
+    // each refusal below is the edit's doing.
+    assert_eq!(plaintext(&session), written);
     let me = client
         .get("/sec/me")
-        .cookie(Cookie::new(SESSION_COOKIE, resealed))
+        .cookie(Cookie::new(
+            SESSION_COOKIE,
+            seal_session(&client, &plaintext(&session)),
+        ))
         .dispatch()
         .await;
     assert_eq!(
@@ -250,63 +279,106 @@ async fn expired_future_and_foreign_version_sessions_are_nobody() {
         format!("alice@example.com|{EXAMPLE_ORG_ID}")
     );
     let now = now();
-    let variants: [(&str, &[(usize, serde_json::Value)]); 9] = [
+    let variants: [(&str, &[(usize, Value)]); 10] = [
         (
             "expired a second ago",
-            &[(1, (now - 28_801).into()), (2, 28_800.into())],
+            &[(1, (now - 28_801).into()), (2, (now - 1).into())],
         ),
         (
             "expired exactly now",
-            &[(1, (now - 28_800).into()), (2, 28_800.into())],
+            &[(1, (now - 28_800).into()), (2, now.into())],
         ),
         ("expired long ago", &[(1, 0.into()), (2, 1.into())]),
         (
             "issued in an hour",
-            &[(1, (now + 3600).into()), (2, 3600.into())],
+            &[(1, (now + 3600).into()), (2, (now + 7200).into())],
         ),
-        ("format version 1", &[(0, 1.into())]),
-        ("format version 3", &[(0, 3.into())]),
-        ("no version", &[(0, serde_json::Value::Null)]),
-        ("lifetime as a string", &[(2, "28800".into())]),
-        ("email as null", &[(7, serde_json::Value::Null)]),
+        ("format version 2", &[(0, 2.into())]),
+        ("format version 4", &[(0, 4.into())]),
+        ("no version", &[(0, Value::Null)]),
+        (
+            "expiry as a string",
+            &[(2, (now + 3600).to_string().into())],
+        ),
+        ("expiry as a float", &[(2, ((now + 3600) as f64).into())]),
+        ("email as null", &[(EMAIL, Value::Null)]),
     ];
     for (what, changes) in variants {
         let mut edited = session.clone();
         for (index, value) in changes {
             edited[*index] = value.clone();
         }
-        let edited = serde_json::Value::from(edited).to_string();
-        let sealed = seal_session(&client, &edited);
+        let sealed = seal_session(&client, &plaintext(&edited));
         assert_not_signed_in(&client, &sealed, what).await;
     }
-    // The same session without its profile, and alice's current session written in format 1.
-    let no_profile = serde_json::Value::from(session[..3].to_vec()).to_string();
-    let profile = decode_session(&json, now)
+    // Alice's session cut short, lengthened, followed by a byte, and written in format 1.
+    let profile = decode_session(&written, now)
         .expect("a current session")
         .profile;
     let format_1 =
         serde_json::json!({"v": 1, "iat": now - 10, "exp": now + 3600, "profile": profile});
+    let longer = [session.clone(), vec![Value::Null]].concat();
     for (what, value) in [
-        ("no profile", no_profile),
-        ("format 1", format_1.to_string()),
+        ("no profile", plaintext(&session[..3])),
+        ("one field short", plaintext(&session[..17])),
+        ("one field more", plaintext(&longer)),
+        ("a byte after it", [&written[..], &[0xc0]].concat()),
+        ("format 1", format_1.to_string().into_bytes()),
+        (
+            "format 1 as MessagePack",
+            rmp_serde::to_vec(&format_1).unwrap(),
+        ),
     ] {
         let sealed = seal_session(&client, &value);
         assert_not_signed_in(&client, &sealed, what).await;
     }
     // Sealed garbage that decrypts fine but is not a session.
-    for garbage in [
-        "",
-        "null",
-        "{}",
-        "[]",
-        "\"x\"",
-        "{\"v\":1}",
-        &"{".repeat(10_000),
-        &"[".repeat(100_000),
-    ] {
-        let sealed = seal_session(&client, garbage);
-        assert_not_signed_in(&client, &sealed, &format!("sealed {:.20}", garbage)).await;
+    for (what, garbage) in hostile_plaintexts() {
+        let sealed = seal_session(&client, &garbage);
+        assert_not_signed_in(&client, &sealed, what).await;
     }
+}
+
+/// Sessions of the previous release (format 2, a positional JSON array) are not read: their users sign in
+/// again, and nothing fails.
+#[tokio::test]
+async fn a_session_of_json_format_2_is_nobody() {
+    let (client, raw) = signed_in().await;
+    let now = now();
+    let alice = decode_session(&open_session(&client, &raw).unwrap(), now)
+        .expect("a current session")
+        .profile;
+    let bare = |id: &str, prefix: &str| id.strip_prefix(prefix).unwrap_or(id).to_owned();
+    // Alice's session as the previous release wrote it, current and under this app's key (see its
+    // `session.rs`: IDs without their prefixes, `0` for a name and roles derived from the others).
+    let format_2 = serde_json::json!([
+        2,
+        now - 10,
+        28_800,
+        bare(&alice.id, "prof_"),
+        bare(&alice.connection_id, "conn_"),
+        alice.connection_type.as_str(),
+        alice.idp_id,
+        alice.email,
+        bare(alice.organization_id.as_deref().unwrap(), "org_"),
+        alice.first_name,
+        alice.last_name,
+        0,
+        alice.role.as_ref().map(|role| &role.slug),
+        0,
+        alice.groups,
+        alice.custom_attributes,
+    ])
+    .to_string();
+    let prefix = format!("[2,{},28800,\"01JHNPZX45HY43KWJRP1XPA7Z3\",", now - 10);
+    assert!(format_2.starts_with(&prefix), "{format_2}");
+    let sealed = seal_session(&client, format_2.as_bytes());
+    assert_eq!(
+        open_session(&client, &sealed).as_deref(),
+        Some(format_2.as_bytes()),
+        "it opens, so the refusal is the decoder's"
+    );
+    assert_not_signed_in(&client, &sealed, "format 2").await;
 }
 
 #[tokio::test]

@@ -1,14 +1,16 @@
 //! Property tests over everything that reads attacker-controlled input: the `return_to` validator, the
-//! session and login cookie decoders, session cookie values through the app, and the callback's query.
+//! session and login cookie decoders (on MessagePack-like bytes), session cookie values through the app,
+//! and the callback's query.
 
 mod security_support;
 
 use proptest::prelude::*;
 use rocket::http::{Accept, Cookie, Status};
 use rocket::local::asynchronous::Client;
+use rocket_workos_sso::client::ConnectionSelector;
 use rocket_workos_sso::flow::{return_to_or_default, safe_return_to, MAX_RETURN_TO_LEN};
 use rocket_workos_sso::fuzzing::{
-    check_login, decode_session, encode_session, login_cookie_name, Expected, LoginState,
+    check_login, decode_session, encode_login, encode_session, login_cookie_name, LoginState,
     StateError,
 };
 use rocket_workos_sso::Profile;
@@ -102,16 +104,52 @@ fn profile(email: &str) -> Profile {
     .unwrap()
 }
 
-fn login_json(state: &str, expires_at: i64) -> String {
-    serde_json::to_string(&LoginState {
+fn login(state: &str, expires_at: i64) -> Vec<u8> {
+    encode_login(&LoginState {
         state: state.to_owned(),
         verifier: "v".repeat(43),
         return_to: "/".to_owned(),
         flow: "0123456789ab".to_owned(),
-        expected: Expected::Organization(EXAMPLE_ORG_ID.to_owned()),
+        expected: ConnectionSelector::Organization(EXAMPLE_ORG_ID.to_owned()),
         expires_at,
     })
-    .unwrap()
+}
+
+/// Bytes a cookie decoder could meet after decryption: anything at all, MessagePack pieces glued
+/// together, nesting 100,000 deep, and `valid` with one byte changed, cut short, or followed by more.
+fn msgpack_like(valid: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
+    let edited = (any::<prop::sample::Index>(), any::<u8>()).prop_map({
+        let valid = valid.clone();
+        move |(at, byte)| {
+            let mut edited = valid.clone();
+            edited[at.index(valid.len())] = byte;
+            edited
+        }
+    });
+    let cut = any::<prop::sample::Index>().prop_map({
+        let valid = valid.clone();
+        move |at| valid[..at.index(valid.len())].to_vec()
+    });
+    let longer = prop::collection::vec(any::<u8>(), 1..16)
+        .prop_map(move |extra| [valid.clone(), extra].concat());
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..512),
+        prop::collection::vec(prop::sample::select(MSGPACK_PIECES), 0..24).prop_map(|p| p.concat()),
+        (1usize..100_000).prop_map(|depth| [0x91].repeat(depth)),
+        edited,
+        cut,
+        longer,
+    ]
+}
+
+/// A session that is never current: issued in the far future, expired long ago.
+fn never_current_session() -> Vec<u8> {
+    encode_session(&profile("a@example.com"), 4_000_000_000, 1000)
+}
+
+/// A session current at every time [`a_time`] draws.
+fn always_current_session() -> Vec<u8> {
+    encode_session(&profile("a@example.com"), 0, i64::MAX)
 }
 
 /// Realistic clocks: the decoders compare against the wall clock, never an attacker's number.
@@ -132,14 +170,23 @@ proptest! {
     }
 
     #[test]
-    fn the_session_decoder_is_total(json in any::<String>(), now in a_time()) {
-        let _ = decode_session(&json, now);
+    fn the_session_decoder_is_total_and_accepts_only_current_sessions(
+        bytes in prop_oneof![
+            msgpack_like(always_current_session()),
+            msgpack_like(never_current_session()),
+            msgpack_like(login("s", 1)),
+        ],
+        now in a_time(),
+    ) {
+        if let Some(session) = decode_session(&bytes, now) {
+            prop_assert!(now < session.expires_at && session.issued_at <= now + 60);
+        }
     }
 
     #[test]
     fn a_session_is_accepted_exactly_while_it_is_current(iat in any::<i64>(), exp in any::<i64>(), now in a_time()) {
-        let json = encode_session(&profile("a@example.com"), iat, exp);
-        let decoded = decode_session(&json, now);
+        let plaintext = encode_session(&profile("a@example.com"), iat, exp);
+        let decoded = decode_session(&plaintext, now);
         let current = now < exp && iat <= now + 60;
         prop_assert_eq!(decoded.is_some(), current);
         if let Some(session) = decoded {
@@ -149,8 +196,15 @@ proptest! {
     }
 
     #[test]
-    fn the_login_decoder_is_total(json in any::<String>(), state in any::<String>(), now in a_time()) {
-        let _ = check_login(&json, &state, now);
+    fn the_login_decoder_is_total_and_accepts_only_its_own_state(
+        bytes in prop_oneof![msgpack_like(login("s", 4_000_000_000)), msgpack_like(never_current_session())],
+        state in prop_oneof![Just("s".to_owned()), any::<String>()],
+        now in a_time(),
+    ) {
+        if let Ok(login) = check_login(&bytes, &state, now) {
+            prop_assert_eq!(login.state, state);
+            prop_assert!(now < login.expires_at);
+        }
     }
 
     #[test]
@@ -162,7 +216,7 @@ proptest! {
         now in a_time(),
     ) {
         let presented = if same { state.clone() } else { presented };
-        let result = check_login(&login_json(&state, expires_at), &presented, now);
+        let result = check_login(&login(&state, expires_at), &presented, now);
         match result {
             Ok(login) => {
                 prop_assert_eq!(&presented, &state);
@@ -254,18 +308,20 @@ fn no_callback_query_signs_in_errors_out_or_reaches_workos_without_a_login() {
 #[test]
 fn no_session_cookie_value_signs_in_or_errors_out() {
     let (runtime, client) = app_runtime();
-    proptest!(ProptestConfig::with_cases(512), |(value in any::<String>(), sealed in any::<bool>())| {
+    let sealed = prop::option::of(msgpack_like(never_current_session()));
+    proptest!(ProptestConfig::with_cases(512), |(value in any::<String>(), sealed in sealed)| {
         runtime.block_on(async {
             let request = client.get("/sec/me");
-            let request = if sealed {
-                // Decrypts fine, so the JSON decoder sees it.
-                request.cookie(Cookie::new(SESSION_COOKIE, seal_session(&client, &value)))
-            } else {
-                request.cookie(Cookie::new(SESSION_COOKIE, value.clone()))
+            let request = match &sealed {
+                // Decrypts fine, so the session decoder sees it.
+                Some(plaintext) => {
+                    request.cookie(Cookie::new(SESSION_COOKIE, seal_session(&client, plaintext)))
+                }
+                None => request.cookie(Cookie::new(SESSION_COOKIE, value.clone())),
             };
             let response = request.dispatch().await;
-            assert_eq!(response.status(), Status::Ok, "{value:?}");
-            assert_eq!(response.into_string().await.unwrap(), "anonymous", "{value:?}");
+            assert_eq!(response.status(), Status::Ok, "{value:?} {sealed:?}");
+            assert_eq!(response.into_string().await.unwrap(), "anonymous", "{value:?} {sealed:?}");
         });
     });
 }

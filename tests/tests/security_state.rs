@@ -4,9 +4,19 @@
 mod security_support;
 
 use rocket::http::{Accept, Cookie, Status};
+use rocket::local::asynchronous::Client;
+use rocket_workos_sso::fuzzing::{check_login, encode_login, login_cookie_name, LoginState};
 use security_support::*;
 
-async fn started(client: &rocket::local::asynchronous::Client) -> String {
+/// The login in `client`'s cookie `name`, as the app sealed it for `state`.
+fn login_in(client: &Client, name: &str, state: &str) -> LoginState {
+    let jar = client.cookies();
+    let sealed = jar.get(name).expect("the login cookie").value();
+    let plaintext = open_cookie(client, name, sealed).expect("sealed by the app");
+    check_login(&plaintext, state, now()).expect("a current login")
+}
+
+async fn started(client: &Client) -> String {
     let authorize = start_login(
         client,
         &format!("/sso/login?organization={EXAMPLE_ORG_ID}&return_to=%2Fsec%2Fme"),
@@ -64,15 +74,19 @@ async fn a_mismatched_state_is_refused_and_leaves_the_real_login_usable() {
 async fn an_expired_login_is_refused_without_calling_workos() {
     let client = client().await;
     let callback = started(&client).await;
-    let names = flow_cookies(&client);
-    assert_eq!(names.len(), 1);
-    let sealed = client.cookies().get_private(&names[0]).unwrap();
-    let mut login: serde_json::Value = serde_json::from_str(sealed.value()).unwrap();
-    login["expires_at"] = (now() - 1).into();
+    let state = state_of(&callback);
+    let name = login_cookie_name(&state);
+    assert_eq!(flow_cookies(&client), std::slice::from_ref(&name));
+    // The login as sealed, re-sealed with an expiry a second ago: what the cookie holds ten minutes on.
+    let mut login = login_in(&client, &name, &state);
+    login.expires_at = now() - 1;
     let response = client
         .get(callback)
         .header(Accept::JSON)
-        .private_cookie(Cookie::new(names[0].clone(), login.to_string()))
+        .cookie(Cookie::new(
+            name.clone(),
+            seal_cookie(&client, &name, &encode_login(&login)),
+        ))
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::BadRequest);
@@ -183,15 +197,14 @@ async fn an_error_callback_with_a_forged_state_is_refused_as_a_forgery() {
 async fn a_login_cookie_sealed_under_another_key_is_refused() {
     let client = client().await;
     let callback = started(&client).await;
-    let name = flow_cookies(&client).remove(0);
-    let login = client
-        .cookies()
-        .get_private(&name)
-        .unwrap()
-        .value()
-        .to_owned();
+    let name = login_cookie_name(&state_of(&callback));
+    let sealed = client.cookies().get(&name).unwrap().value().to_owned();
+    let login = open_cookie(&client, &name, &sealed).expect("sealed by the app");
     // The same login, resealed under a rotated-out key: it no longer opens.
-    let resealed = seal(OLD_SECRET_KEY, &name, &login).await;
+    let old = rocket::local::asynchronous::Client::untracked(app(figment(OLD_SECRET_KEY)))
+        .await
+        .unwrap();
+    let resealed = seal_cookie(&old, &name, &login);
     let response = client
         .get(callback.clone())
         .header(Accept::JSON)
@@ -201,7 +214,7 @@ async fn a_login_cookie_sealed_under_another_key_is_refused() {
     assert_eq!(response.status(), Status::BadRequest);
     assert_eq!(token_calls(&client), 0);
     // Resealed under the right key, it is the login itself again.
-    let resealed = seal(SECRET_KEY, &name, &login).await;
+    let resealed = seal_cookie(&client, &name, &login);
     let response = client
         .get(callback)
         .cookie(Cookie::new(name, resealed))
@@ -209,6 +222,42 @@ async fn a_login_cookie_sealed_under_another_key_is_refused() {
         .await;
     assert_eq!(location(&response), "/sec/me");
     assert_eq!(token_calls(&client), 1);
+}
+
+/// A login started before the upgrade was JSON in a Rocket private cookie: now it is refused like any
+/// unknown login (400, WorkOS not called), never a 500; so is the same JSON under the library's key.
+#[tokio::test]
+async fn a_login_cookie_of_the_previous_release_is_refused() {
+    let client = client().await;
+    let callback = started(&client).await;
+    let state = state_of(&callback);
+    let name = login_cookie_name(&state);
+    let login = login_in(&client, &name, &state);
+    // This very login, as the previous release wrote it.
+    let previous = serde_json::json!({
+        "state": login.state,
+        "verifier": login.verifier,
+        "return_to": login.return_to,
+        "flow": login.flow,
+        "expected": {"kind": "organization", "id": EXAMPLE_ORG_ID},
+        "expires_at": login.expires_at,
+    })
+    .to_string();
+    for sealed in [
+        seal_private(SECRET_KEY, &name, &previous).await,
+        seal_cookie(&client, &name, previous.as_bytes()),
+    ] {
+        let response = client
+            .get(callback.clone())
+            .header(Accept::JSON)
+            .cookie(Cookie::new(name.clone(), sealed))
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::BadRequest);
+        let body: serde_json::Value = response.into_json().await.unwrap();
+        assert_eq!(body["error"], "invalid_state");
+    }
+    assert_eq!(token_calls(&client), 0);
 }
 
 /// RFC 9700 §4.5: a code stolen from another login, injected with this browser's own valid state. The

@@ -21,7 +21,7 @@ use crate::config::WorkosConfig;
 /// let by_provider = ConnectionSelector::Provider(Provider::GoogleOAuth);
 /// # let _ = (by_org, by_provider);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ConnectionSelector {
     /// A connection ID, `conn_…` (sent as `connection`). Use it for organizations with several connections.
     Connection(String),
@@ -32,7 +32,8 @@ pub enum ConnectionSelector {
 }
 
 impl ConnectionSelector {
-    fn query_pair(&self) -> (&'static str, &str) {
+    /// The query parameter WorkOS reads this choice from, and its value.
+    pub(crate) fn query_pair(&self) -> (&'static str, &str) {
         match self {
             Self::Connection(id) => ("connection", id),
             Self::Organization(id) => ("organization", id),

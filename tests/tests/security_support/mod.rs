@@ -455,23 +455,33 @@ pub fn state_of(callback: &str) -> String {
         .expect("the callback carries a state")
 }
 
-/// `plaintext` sealed as the session cookie's value under the key of `client`'s app, exactly as the
-/// runtime seals sessions (see `rocket_workos_sso::fuzzing::seal_session`): what an attacker holding
-/// the key could forge.
-pub fn seal_session(client: &Client, plaintext: &str) -> String {
-    let cookie = rocket_workos_sso::fuzzing::seal_session(client.rocket(), plaintext)
+/// `plaintext` (any bytes) sealed as the value of the cookie `name` under the key of `client`'s app,
+/// exactly as the runtime seals its cookies (see `rocket_workos_sso::fuzzing::seal_cookie`): what an
+/// attacker holding the key could forge.
+pub fn seal_cookie(client: &Client, name: &str, plaintext: &[u8]) -> String {
+    let cookie = rocket_workos_sso::fuzzing::seal_cookie(client.rocket(), name, plaintext)
         .expect("the fairing is attached");
     cookie.value().to_owned()
 }
 
-/// The plaintext of a session cookie's value, if `client`'s app sealed it.
-pub fn open_session(client: &Client, sealed: &str) -> Option<String> {
-    rocket_workos_sso::fuzzing::open_session(client.rocket(), sealed)
+/// [`seal_cookie`] as the session cookie.
+pub fn seal_session(client: &Client, plaintext: &[u8]) -> String {
+    seal_cookie(client, SESSION_COOKIE, plaintext)
 }
 
-/// `value` sealed as the private cookie `name` under `secret_key` (how the per-login cookies are
-/// sealed), as the raw cookie value a browser would hold.
-pub async fn seal(secret_key: &str, name: &str, value: &str) -> String {
+/// The plaintext of the cookie `name`'s value, if `client`'s app sealed it for that name.
+pub fn open_cookie(client: &Client, name: &str, sealed: &str) -> Option<Vec<u8>> {
+    rocket_workos_sso::fuzzing::open_cookie(client.rocket(), name, sealed)
+}
+
+/// [`open_cookie`] for the session cookie.
+pub fn open_session(client: &Client, sealed: &str) -> Option<Vec<u8>> {
+    open_cookie(client, SESSION_COOKIE, sealed)
+}
+
+/// `value` sealed as Rocket's private cookie `name` under `secret_key` (how login cookies were sealed
+/// before the library sealed every cookie itself), as the raw cookie value a browser would hold.
+pub async fn seal_private(secret_key: &str, name: &str, value: &str) -> String {
     let sealer = Client::untracked(rocket::custom(
         rocket::Config::figment()
             .merge(("secret_key", secret_key))
@@ -490,6 +500,103 @@ pub async fn seal(secret_key: &str, name: &str, value: &str) -> String {
         .value()
         .to_owned();
     sealed
+}
+
+/// Byte strings a MessagePack decoder treats specially: a marker of every kind, length headers that claim
+/// far more than any input holds, integers and floats at their edges, strings that are not UTF-8, the
+/// login selector's variants, and the JSON of the earlier formats.
+pub const MSGPACK_PIECES: &[&[u8]] = &[
+    b"\xc0",
+    b"\xc2",
+    b"\xc3",
+    b"\xc1",
+    b"\x90",
+    b"\x80",
+    b"\xa0",
+    b"\x91",
+    b"\x9f",
+    b"\x8f",
+    b"\xdc\x00\x12",
+    b"\xdc\xff\xff",
+    b"\xdd\xff\xff\xff\xff",
+    b"\xde\xff\xff",
+    b"\xdf\xff\xff\xff\xff",
+    b"\xd9\xff",
+    b"\xda\xff\xff",
+    b"\xdb\xff\xff\xff\xff",
+    b"\xc4\xff",
+    b"\xc5\xff\xff",
+    b"\xc6\xff\xff\xff\xff",
+    b"\xc7\xff\x01",
+    b"\xc9\xff\xff\xff\xff\x01",
+    b"\xd4\x01\x00",
+    b"\xd8\xff",
+    b"\xca\x7f\xc0\x00\x00",
+    b"\xcb\x7f\xf0\x00\x00\x00\x00\x00\x00",
+    b"\xcb\x80\x00\x00\x00\x00\x00\x00\x00",
+    b"\xcf\xff\xff\xff\xff\xff\xff\xff\xff",
+    b"\xd3\x80\x00\x00\x00\x00\x00\x00\x00",
+    b"\xd3\x7f\xff\xff\xff\xff\xff\xff\xff",
+    b"\xce\xff\xff\xff\xff",
+    b"\xff",
+    b"\xe0",
+    b"\xcc\x03",
+    b"\xa1x",
+    b"\xa7profile",
+    b"\xa5\xed\xa0\x80ab",
+    b"\xa2\xc3\x28",
+    b"\x81\xa1k",
+    b"\x81\xacOrganization",
+    b"\x81\xaaConnection",
+    b"\x81\xa8Provider",
+    b"\x81\xa7Unknown",
+    b"[2,",
+    b"{\"v\":1,",
+];
+
+/// Plaintexts that decrypt fine but are neither a session nor a login, each with what it is: MessagePack
+/// of the wrong shape, nested far deeper than a decoder may follow, or whose length headers claim
+/// gigabytes the input does not hold; JSON like the earlier formats; bytes that are no MessagePack.
+pub fn hostile_plaintexts() -> Vec<(&'static str, Vec<u8>)> {
+    const FOUR_GIB: [u8; 4] = [0xff; 4];
+    let claiming = |head: &[u8], tail: &[u8]| [head, &FOUR_GIB, tail].concat();
+    vec![
+        ("nothing", vec![]),
+        ("nil", vec![0xc0]),
+        ("an empty map", vec![0x80]),
+        ("an empty array", vec![0x90]),
+        ("a string", vec![0xa1, b'x']),
+        ("the version alone", vec![0x91, 3]),
+        (
+            "a map with a version",
+            rmp_serde::to_vec(&serde_json::json!({"v": 3})).unwrap(),
+        ),
+        ("100,000 nested arrays", [0x91].repeat(100_000)),
+        ("100,000 nested maps", [0x81, 0xa1, b'k'].repeat(100_000)),
+        (
+            "an array claiming 4 billion elements",
+            claiming(&[0xdd], &[3]),
+        ),
+        (
+            "a map claiming 4 billion entries",
+            claiming(&[0xdf], &[0xa1, b'k']),
+        ),
+        (
+            "a string claiming 4 GiB",
+            claiming(&[0xdc, 0, 18, 3, 1, 2, 0xdb], b"x"),
+        ),
+        ("bytes claiming 4 GiB", claiming(&[0x93, 3, 1, 0xc6], b"x")),
+        ("an extension claiming 4 GiB", claiming(&[0xc9], &[1, 0])),
+        ("JSON null", b"null".to_vec()),
+        (
+            "JSON of format 1",
+            br#"{"v":1,"iat":0,"exp":0,"profile":{}}"#.to_vec(),
+        ),
+        ("10,000 JSON braces", b"{".repeat(10_000)),
+        ("100,000 JSON brackets", b"[".repeat(100_000)),
+        ("6,000 bytes of one value", vec![0x5a; 6000]),
+        ("never a MessagePack marker", vec![0xc1; 64]),
+    ]
 }
 
 /// A second (third…) browser on one untracked client: its own cookie jar, kept by hand.

@@ -1,5 +1,5 @@
-// A handler's own type named `Profile` is not ours: the attribute binds its `Profile` parameter from the
-// sign-in guard, so the mismatch is reported at the parameter's type.
+// A handler's own type named `Profile`, written alone, is taken for this crate's (whose guard protects
+// the handler): the attribute checks that it is, and says how to use the app's own type instead.
 
 use rocket::get;
 use rocket_workos_sso::workos_sso;
