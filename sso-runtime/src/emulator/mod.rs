@@ -49,6 +49,7 @@ mod faults;
 mod handle;
 mod ids;
 mod pages;
+mod paging;
 mod params;
 mod portal;
 mod reply;
