@@ -5,12 +5,14 @@ use std::time::{Duration, Instant};
 
 use rocket_workos_sso::client::{
     ApiErrorKind, AuthorizationCode, AuthorizationRequest, ConnectionSelector,
-    ListConnectionsParams, PkceVerifier, PortalIntent, PortalLinkRequest, State,
+    DomainVerificationStrategy, ListConnectionsParams, ListOrganizations, Order, Organization,
+    OrganizationDomainState, PkceVerifier, PortalIntent, PortalLinkRequest, State,
     TransportErrorKind,
 };
 use rocket_workos_sso::config::{ApiKey, ClientId};
 use rocket_workos_sso::emulator::{
-    AutoLogin, Emulator, Fault, EXAMPLE_CONNECTION_ID, EXAMPLE_ORG_ID, GLOBEX_ORG_ID,
+    self, AutoLogin, Emulator, Fault, AMBIGUOUS_ORG_ID, EXAMPLE_CONNECTION_ID, EXAMPLE_ORG_ID,
+    GLOBEX_ORG_ID, INITECH_LABS_ORG_ID,
 };
 use rocket_workos_sso::{WorkosClient, WorkosConfig, WorkosError};
 use url::Url;
@@ -358,5 +360,148 @@ async fn a_portal_link_points_at_the_emulator_and_unknown_organizations_are_refu
             ApiErrorKind::NotFound | ApiErrorKind::UnprocessableEntity
         ),
         "{kind:?}"
+    );
+}
+
+// ---- organizations -----------------------------------------------------------------------------
+
+fn sorted_ids(organizations: &[Organization]) -> Vec<&str> {
+    let mut ids: Vec<&str> = organizations.iter().map(|org| org.id.as_str()).collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test]
+async fn both_organizations_claiming_a_domain_are_found_with_typed_domains() {
+    let emulator = emulator().await;
+    let found = client(&emulator)
+        .organizations_by_domain("Initech.test")
+        .await
+        .unwrap();
+    let mut expected = vec![AMBIGUOUS_ORG_ID, INITECH_LABS_ORG_ID];
+    expected.sort_unstable();
+    assert_eq!(sorted_ids(&found), expected);
+    let claims: Vec<_> = found
+        .iter()
+        .flat_map(|org| &org.domains)
+        .filter(|claim| claim.domain == "initech.test")
+        .map(|claim| {
+            (
+                claim.id.starts_with("org_domain_"),
+                claim.state.clone(),
+                claim.verification_strategy.clone(),
+            )
+        })
+        .collect();
+    let verified = (
+        true,
+        Some(OrganizationDomainState::Verified),
+        Some(DomainVerificationStrategy::Manual),
+    );
+    assert_eq!(claims, [verified.clone(), verified]);
+}
+
+#[tokio::test]
+async fn an_organization_is_read_with_every_required_field() {
+    let emulator = emulator().await;
+    let org = client(&emulator)
+        .get_organization(INITECH_LABS_ORG_ID)
+        .await
+        .unwrap();
+    let domains: Vec<(&str, &str)> = org
+        .domains
+        .iter()
+        .map(|claim| (claim.domain.as_str(), claim.organization_id.as_str()))
+        .collect();
+    assert_eq!(
+        (
+            org.name.as_str(),
+            domains,
+            org.metadata.is_empty(),
+            org.external_id,
+            org.created_at.len()
+        ),
+        (
+            "Initech Labs",
+            vec![
+                ("initech-labs.test", INITECH_LABS_ORG_ID),
+                ("initech.test", INITECH_LABS_ORG_ID)
+            ],
+            true,
+            None,
+            "2026-01-15T12:00:00.000Z".len()
+        )
+    );
+}
+
+#[tokio::test]
+async fn organizations_are_paged_forward_and_back() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let request = ListOrganizations::new().order(Order::Asc).limit(2).unwrap();
+    let first = client.list_organizations(&request).await.unwrap();
+    let after = first.list_metadata.after.clone().expect("more than two");
+    let second = client
+        .list_organizations(&request.clone().after(after))
+        .await
+        .unwrap();
+    let before = second.list_metadata.before.clone().expect("a page back");
+    let back = client
+        .list_organizations(&request.clone().before(before))
+        .await
+        .unwrap();
+    assert_eq!(
+        (back, second.data.len(), first.list_metadata.before.clone()),
+        (first, 2, None)
+    );
+}
+
+#[tokio::test]
+async fn a_domain_claimed_by_many_organizations_is_followed_across_pages() {
+    let emulator = emulator().await;
+    for n in 0..150 {
+        emulator.add_organization(emulator::Organization::new(
+            format!("Tenant {n}"),
+            ["many.test"],
+        ));
+    }
+    let found = client(&emulator)
+        .organizations_by_domain("many.test")
+        .await
+        .unwrap();
+    let mut ids = sorted_ids(&found);
+    ids.dedup();
+    assert_eq!(
+        (ids.len(), emulator.request_count("/organizations")),
+        (150, 2)
+    );
+}
+
+#[tokio::test]
+async fn organization_errors_have_their_kinds() {
+    let emulator = emulator().await;
+    let unknown = client(&emulator)
+        .get_organization("org_01EHQMYV6MBK39QC5PZXHY59C3")
+        .await;
+    let wrong_key = client_with(&emulator, "sk_test_wrong", Duration::from_secs(5))
+        .list_organizations(&ListOrganizations::new().domain("example.com"))
+        .await;
+    assert_eq!(
+        (api_kind(unknown), api_kind(wrong_key)),
+        (ApiErrorKind::NotFound, ApiErrorKind::Unauthorized)
+    );
+}
+
+#[tokio::test]
+async fn a_503_on_the_organization_list_is_retried() {
+    let emulator = emulator().await;
+    emulator.inject("/organizations", Fault::Status(503), 2);
+    let found = client(&emulator)
+        .organizations_by_domain("globex.test")
+        .await
+        .unwrap();
+    assert_eq!(
+        (sorted_ids(&found), emulator.request_count("/organizations")),
+        (vec![GLOBEX_ORG_ID], 3)
     );
 }

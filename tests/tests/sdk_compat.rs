@@ -2,8 +2,9 @@
 //!
 //! Each test starts the emulator in auto-login mode and runs one SDK's flow script (`tests/sdk/python/sso_flow.py`,
 //! `tests/sdk/node/sso_flow.mjs`): authorization URL, browser leg, profile-and-token, get profile, with and without
-//! PKCE, plus the `invalid_grant` refusals. The scripts check the values; this side checks they exited 0 and that
-//! the requests really reached this emulator.
+//! PKCE, plus the `invalid_grant` refusals; then organizations listed by a domain two of them claim, one fetched,
+//! and an unknown one refused with the SDK's not-found error. The scripts check the values; this side checks they
+//! exited 0 and that the requests really reached this emulator.
 //!
 //! The SDKs are installed by `scripts/install-sdk-deps`. When they are missing, the tests print a `SKIPPED:` line
 //! and pass, unless `WORKOS_SDK_TESTS=required` (set in CI), which turns the skip into a failure.
@@ -30,6 +31,13 @@ const AUTHORIZE_REQUESTS: u64 = 4;
 const TOKEN_REQUESTS: u64 = 7;
 /// One per successful flow.
 const PROFILE_REQUESTS: u64 = 3;
+/// The organizations of the shared domain, then Example Corp's by its own domain.
+const ORGANIZATION_LIST_REQUESTS: u64 = 2;
+
+/// A domain that two organizations of the default seed claim.
+const SHARED_DOMAIN: &str = "initech.test";
+/// An organization ID the emulator does not know (the spec's example of a 404).
+const UNKNOWN_ORG_ID: &str = "org_01EHQMYV6MBK39QC5PZXHY59C3";
 
 /// The workspace root, which holds `tests/sdk/` and `target/`.
 fn workspace_root() -> PathBuf {
@@ -121,6 +129,22 @@ fn script_env(emulator: &Emulator) -> Vec<(&'static str, String)> {
         .next()
         .expect("Example Corp's connection has users");
     let name = |part: &Option<String>| part.clone().expect("the seeded user has a full name");
+    let organization = seed
+        .organization(EXAMPLE_ORG_ID)
+        .expect("the default seed has Example Corp");
+    let [own_domain] = &organization.domains[..] else {
+        panic!("the scripts expect Example Corp to claim exactly one domain");
+    };
+    let claimants: Vec<&str> = seed
+        .organizations
+        .iter()
+        .filter(|org| org.domains.iter().any(|domain| domain == SHARED_DOMAIN))
+        .map(|org| org.id.as_str())
+        .collect();
+    assert!(
+        claimants.len() >= 2,
+        "{SHARED_DOMAIN} is claimed by {claimants:?}"
+    );
     vec![
         ("WORKOS_BASE_URL", emulator.base_url().to_string()),
         ("WORKOS_API_KEY", emulator.api_key().to_string()),
@@ -135,6 +159,14 @@ fn script_env(emulator: &Emulator) -> Vec<(&'static str, String)> {
             "SSO_EXPECTED_CONNECTION_TYPE",
             connection.connection_type.clone(),
         ),
+        ("SSO_EXPECTED_ORGANIZATION_NAME", organization.name.clone()),
+        ("SSO_EXPECTED_ORGANIZATION_DOMAIN", own_domain.clone()),
+        ("SSO_SHARED_DOMAIN", SHARED_DOMAIN.to_string()),
+        (
+            "SSO_EXPECTED_SHARED_DOMAIN_ORGANIZATION_IDS",
+            claimants.join(","),
+        ),
+        ("SSO_UNKNOWN_ORGANIZATION_ID", UNKNOWN_ORG_ID.to_string()),
     ]
 }
 
@@ -218,12 +250,19 @@ async fn assert_sdk_completes_flow(program: &Path, script: &str) {
     );
     // Exact counts also prove no request was retried (the Python SDK retries 429 and 5xx answers).
     for (method, path, expected) in [
-        ("GET", "/sso/authorize", AUTHORIZE_REQUESTS),
-        ("POST", "/sso/token", TOKEN_REQUESTS),
-        ("GET", "/sso/profile", PROFILE_REQUESTS),
+        ("GET", "/sso/authorize".to_owned(), AUTHORIZE_REQUESTS),
+        ("POST", "/sso/token".to_owned(), TOKEN_REQUESTS),
+        ("GET", "/sso/profile".to_owned(), PROFILE_REQUESTS),
+        (
+            "GET",
+            "/organizations".to_owned(),
+            ORGANIZATION_LIST_REQUESTS,
+        ),
+        ("GET", format!("/organizations/{EXAMPLE_ORG_ID}"), 1),
+        ("GET", format!("/organizations/{UNKNOWN_ORG_ID}"), 1),
     ] {
         assert_eq!(
-            emulator.request_count_for(method, path),
+            emulator.request_count_for(method, &path),
             expected,
             "{method} {path} requests from {}",
             script.display()
@@ -232,7 +271,7 @@ async fn assert_sdk_completes_flow(program: &Path, script: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn python_sdk_completes_sso_login_with_and_without_pkce() {
+async fn python_sdk_completes_sso_login_and_organization_lookup() {
     let Some(python) = python_with_sdk() else {
         return;
     };
@@ -240,7 +279,7 @@ async fn python_sdk_completes_sso_login_with_and_without_pkce() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn node_sdk_completes_sso_login_with_and_without_pkce() {
+async fn node_sdk_completes_sso_login_and_organization_lookup() {
     let Some(node) = node_with_sdk() else { return };
     assert_sdk_completes_flow(&node, "tests/sdk/node/sso_flow.mjs").await;
 }

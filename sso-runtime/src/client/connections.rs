@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::http::Call;
 use super::open_enum::open_enum;
+use super::pagination::{ListMetadata, Order};
 use super::{WorkosClient, WorkosError};
 use crate::profile::ConnectionType;
 
@@ -75,40 +76,6 @@ pub struct ConnectionList {
     /// The cursors to the neighbouring pages.
     #[serde(default)]
     pub list_metadata: ListMetadata,
-}
-
-/// Pagination cursors. An absent cursor means there is no page in that direction.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct ListMetadata {
-    /// Pass as [`ListConnectionsParams::before`] for the previous page.
-    #[serde(default)]
-    pub before: Option<String>,
-    /// Pass as [`ListConnectionsParams::after`] for the next page.
-    #[serde(default)]
-    pub after: Option<String>,
-}
-
-/// Sort order of a list, by creation time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Order {
-    /// Oldest first.
-    Asc,
-    /// Newest first (the WorkOS default).
-    Desc,
-    /// WorkOS's `normal` order.
-    Normal,
-}
-
-impl Order {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Normal => "normal",
-        }
-    }
 }
 
 /// Filters and paging for [`WorkosClient::list_connections`]. Everything is optional.

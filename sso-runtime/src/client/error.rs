@@ -1,6 +1,6 @@
 //! What can go wrong talking to WorkOS, in three families: WorkOS answered with an error ([`ApiError`]), the
 //! exchange itself failed ([`TransportError`]), or WorkOS answered with something we cannot read
-//! ([`DecodeError`]).
+//! ([`DecodeError`]); plus a list that a call follows page by page not ending within its bound.
 //!
 //! No `Display` here includes a secret: the API key, authorization code, PKCE verifier and tokens are scrubbed
 //! from any server text we quote, and bodies that carry tokens are never quoted.
@@ -41,6 +41,16 @@ pub enum WorkosError {
     /// WorkOS answered with a success status but a body that does not match the expected shape.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// A call that follows a list's cursors (such as
+    /// [`organizations_by_domain`](super::WorkosClient::organizations_by_domain)) fetched as many pages as it
+    /// may and the list still went on. Nothing was returned, rather than a part of the list.
+    #[error("WorkOS {endpoint} still had more results after {pages} pages")]
+    ListTooLong {
+        /// The operation, e.g. `GET /organizations`.
+        endpoint: &'static str,
+        /// How many pages were fetched.
+        pages: usize,
+    },
 }
 
 impl WorkosError {
@@ -48,7 +58,7 @@ impl WorkosError {
     pub fn api_kind(&self) -> Option<ApiErrorKind> {
         match self {
             Self::Api(api) => Some(api.kind()),
-            Self::Transport(_) | Self::Decode(_) => None,
+            Self::Transport(_) | Self::Decode(_) | Self::ListTooLong { .. } => None,
         }
     }
 
@@ -56,7 +66,7 @@ impl WorkosError {
     pub fn transport_kind(&self) -> Option<TransportErrorKind> {
         match self {
             Self::Transport(transport) => Some(transport.kind),
-            Self::Api(_) | Self::Decode(_) => None,
+            Self::Api(_) | Self::Decode(_) | Self::ListTooLong { .. } => None,
         }
     }
 }

@@ -18,6 +18,16 @@ const CONNECTION: &str = r#"{"object":"connection","id":"conn_1","organization_i
     "connection_type":"OktaSAML","name":"Foo Corp","state":"active","status":"linked","domains":[],
     "created_at":"2026-05-11T09:14:27.381Z","updated_at":"2026-05-11T09:14:27.381Z"}"#;
 
+const ORGANIZATION: &str = r#"{"object":"organization","id":"org_1","name":"Foo Corp","domains":[],
+    "metadata":{},"external_id":null,"created_at":"2026-05-11T09:14:27.381Z","updated_at":"2026-05-11T09:14:27.381Z"}"#;
+
+/// A page of one organization whose `after` cursor is `after` (JSON: `null` or a quoted ID).
+fn organization_page(after: &str) -> String {
+    format!(
+        r#"{{"object":"list","data":[{ORGANIZATION}],"list_metadata":{{"before":null,"after":{after}}}}}"#
+    )
+}
+
 fn token_response() -> String {
     format!(
         r#"{{"token_type":"Bearer","access_token":"at_secret_1","expires_in":600,"profile":{PROFILE}}}"#
@@ -390,6 +400,112 @@ async fn portal_link_is_generated_from_a_201() {
     assert_eq!(recorded.body, r#"{"organization":"org_1","intent":"sso"}"#);
 }
 
+#[tokio::test]
+async fn organizations_by_domain_follows_after_cursors_over_pages_of_100() {
+    let replies = vec![
+        Reply::new(200, &organization_page(r#""org_1""#)),
+        Reply::new(200, &organization_page("null")),
+    ];
+    let server = TestServer::start(replies).await;
+    let found = client(&server)
+        .organizations_by_domain("foo-corp.com")
+        .await
+        .unwrap();
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        (found.len(), targets),
+        (
+            2,
+            vec![
+                "/organizations?domains=foo-corp.com&limit=100".to_owned(),
+                "/organizations?domains=foo-corp.com&limit=100&after=org_1".to_owned()
+            ]
+        )
+    );
+}
+
+#[tokio::test]
+async fn organizations_by_domain_gives_up_after_its_page_bound() {
+    let replies = (0..=MAX_DOMAIN_PAGES)
+        .map(|_| Reply::new(200, &organization_page(r#""org_1""#)))
+        .collect();
+    let server = TestServer::start(replies).await;
+    let err = client(&server)
+        .organizations_by_domain("foo-corp.com")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkosError::ListTooLong {
+                pages: MAX_DOMAIN_PAGES,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), MAX_DOMAIN_PAGES);
+}
+
+#[tokio::test]
+async fn organizations_by_an_empty_or_compound_domain_are_none_without_a_request() {
+    let server = TestServer::start(Vec::new()).await;
+    let client = client(&server);
+    for domain in ["", "a.com,b.com", "foo corp.com"] {
+        assert_eq!(client.organizations_by_domain(domain).await.unwrap(), []);
+    }
+    assert_eq!(server.requests().len(), 0);
+}
+
+#[tokio::test]
+async fn an_unknown_organization_is_not_found_and_not_retried() {
+    let body = r#"{"message":"Organization not found: 'org_404'."}"#;
+    let server = TestServer::start(vec![Reply::new(404, body)]).await;
+    let err = client(&server)
+        .get_organization("org_404")
+        .await
+        .unwrap_err();
+    let WorkosError::Api(api) = &err else {
+        panic!("expected an API error, got {err:?}");
+    };
+    assert_eq!(
+        (
+            api.kind(),
+            api.endpoint,
+            api.description.as_deref(),
+            server.requests().len()
+        ),
+        (
+            ApiErrorKind::NotFound,
+            "GET /organizations/{id}",
+            Some("Organization not found: 'org_404'."),
+            1
+        )
+    );
+}
+
+#[tokio::test]
+async fn get_organization_is_retried_after_503_with_the_api_key() {
+    let server =
+        TestServer::start(vec![Reply::new(503, "{}"), Reply::new(200, ORGANIZATION)]).await;
+    let org = client(&server).get_organization("org_1").await.unwrap();
+    let requests = server.requests();
+    assert_eq!(
+        (
+            org.id.as_str(),
+            requests.len(),
+            requests[1].target.as_str(),
+            requests[1].header("authorization")
+        ),
+        (
+            "org_1",
+            2,
+            "/organizations/org_1",
+            Some(format!("Bearer {API_KEY}").as_str())
+        )
+    );
+}
+
 #[test]
 fn client_and_its_futures_can_cross_threads() {
     fn assert_send<T: Send>(_: &T) {}
@@ -413,4 +529,7 @@ fn client_and_its_futures_can_cross_threads() {
     assert_send(&client.get_connection("conn_1"));
     assert_send(&client.delete_connection("conn_1"));
     assert_send(&client.generate_portal_link(&portal));
+    assert_send(&client.list_organizations(&ListOrganizations::new()));
+    assert_send(&client.get_organization("org_1"));
+    assert_send(&client.organizations_by_domain("foo-corp.com"));
 }

@@ -1,5 +1,5 @@
-//! The WorkOS HTTP client for standalone SSO: authorization URLs, the code exchange, profiles, connections and
-//! Admin Portal links.
+//! The WorkOS HTTP client for standalone SSO: authorization URLs, the code exchange, profiles, connections,
+//! organizations and Admin Portal links.
 //!
 //! One [`WorkosClient`] holds one connection pool; clone it freely (for example into Rocket managed state).
 //! Requests never follow redirects, carry `Accept: application/json` and a `rocket-workos-sso/<version>`
@@ -36,6 +36,8 @@ mod connections;
 mod error;
 mod http;
 pub(crate) mod open_enum;
+mod organizations;
+mod pagination;
 mod pkce;
 mod portal;
 mod retry;
@@ -56,11 +58,15 @@ use url::Url;
 pub use authorize::{AuthorizationRequest, ConnectionSelector, Prompt, Provider};
 pub use connections::{
     Connection, ConnectionDomain, ConnectionList, ConnectionState, ListConnectionsParams,
-    ListMetadata, Order,
 };
 pub use error::{
     ApiError, ApiErrorKind, DecodeError, TransportError, TransportErrorKind, WorkosError,
 };
+pub use organizations::{
+    DomainVerificationStrategy, InvalidListOrganizations, ListOrganizations, Organization,
+    OrganizationDomain, OrganizationDomainState, OrganizationList, MAX_DOMAIN_PAGES,
+};
+pub use pagination::{ListMetadata, Order};
 pub use pkce::{InvalidPkceVerifier, PkceVerifier};
 pub use portal::{PortalIntent, PortalLink, PortalLinkRequest};
 pub use state::State;

@@ -1,7 +1,7 @@
 //! An embedded WorkOS-compatible server for the quickstart and for tests.
 //!
 //! It speaks WorkOS's standalone SSO API (`/sso/authorize`, `/sso/token`, `/sso/profile`,
-//! `/connections`, `/portal/generate_link`) faithfully enough for the official SDKs, serves a Test
+//! `/connections`, `/organizations`, `/portal/generate_link`) faithfully enough for the official SDKs, serves a Test
 //! Identity Provider page to pick a user, and lets tests steer it: a test clock, fault injection,
 //! request and connection counters.
 //!
@@ -12,6 +12,7 @@
 //! | `POST /sso/token` | JSON or form body; code exchange with client secret and/or PKCE S256 |
 //! | `GET /sso/profile` | bearer access token → profile |
 //! | `GET /connections`, `GET`/`DELETE /connections/{id}` | API key; paginated, filterable |
+//! | `GET /organizations`, `GET /organizations/{id}` | API key; paginated, filterable by `domains` |
 //! | `POST /portal/generate_link`, `GET`/`POST /portal/launch` | API key; a form that creates a connection |
 //! | `/__emulator/…` | control for tests written in other languages (below) |
 //!
@@ -48,7 +49,9 @@ mod control;
 mod faults;
 mod handle;
 mod ids;
+mod organizations;
 mod pages;
+mod paging;
 mod params;
 mod portal;
 mod reply;
@@ -66,5 +69,6 @@ pub use handle::{
 };
 pub use seed::{
     Connection, ConnectionState, Organization, Seed, User, AMBIGUOUS_ORG_ID, EXAMPLE_CONNECTION_ID,
-    EXAMPLE_ORG_ID, GLOBEX_CONNECTION_ID, GLOBEX_ORG_ID, INACTIVE_CONNECTION_ID, UMBRELLA_ORG_ID,
+    EXAMPLE_ORG_ID, GLOBEX_CONNECTION_ID, GLOBEX_ORG_ID, INACTIVE_CONNECTION_ID,
+    INITECH_LABS_ORG_ID, UMBRELLA_ORG_ID,
 };

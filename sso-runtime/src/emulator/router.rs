@@ -8,7 +8,7 @@ use url::Url;
 use super::params::{bearer, Params};
 use super::reply::Reply;
 use super::store::State;
-use super::{authorize, connections, control, portal, token};
+use super::{authorize, connections, control, organizations, portal, token};
 
 /// A request, fully read.
 #[derive(Debug)]
@@ -45,6 +45,12 @@ pub(crate) fn route(state: &mut State, base_url: &Url, request: &Request) -> Rep
         }
         (&Method::DELETE, ["connections", id]) => {
             with_api_key(state, headers, |state| connections::delete(state, id))
+        }
+        (&Method::GET, ["organizations"]) => {
+            with_api_key(state, headers, |state| organizations::list(state, query))
+        }
+        (&Method::GET, ["organizations", id]) => {
+            with_api_key(state, headers, |state| organizations::get(state, id))
         }
         (&Method::POST, ["portal", "generate_link"]) => with_api_key(state, headers, |state| {
             portal::generate_link(state, base_url, headers, body)

@@ -17,6 +17,10 @@ pub const GLOBEX_ORG_ID: &str = "org_01JHS3C4DWA7N36096Q14DR9GP";
 pub const GLOBEX_CONNECTION_ID: &str = "conn_01JHQY77ZXYYK596NGYA1DQ91K";
 /// Organization "Initech" of [`Seed::default`]: two connections, so `organization=` is ambiguous.
 pub const AMBIGUOUS_ORG_ID: &str = "org_01JHN5SXS5AA819X9YP981068V";
+/// Organization "Initech Labs" of [`Seed::default`]: no connection, domains `initech-labs.test` and
+/// `initech.test`, the latter shared with Initech ([`AMBIGUOUS_ORG_ID`]), so looking an organization up by
+/// that domain finds two.
+pub const INITECH_LABS_ORG_ID: &str = "org_01JHTA6CQ643DZVMXXQKE28JT9";
 /// Organization "Umbrella" of [`Seed::default`], whose only connection is inactive.
 pub const UMBRELLA_ORG_ID: &str = "org_01JH1RNJ47E65GH2BH8VGS9ZM5";
 /// Umbrella's inactive connection: authorizing with it fails with `connection_unlinked`.
@@ -36,7 +40,7 @@ pub struct Organization {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// Verified domains, listed on the organization's connections.
+    /// Domains, shown on the organization's connections and, as verified, on the organization itself.
     pub domains: Vec<String>,
 }
 
@@ -252,6 +256,7 @@ impl User {
 /// | Globex ([`GLOBEX_ORG_ID`], `globex.test`) | `OktaSAML`, active ([`GLOBEX_CONNECTION_ID`]) | hank@globex.test (admin), marge@globex.test |
 /// | Initech ([`AMBIGUOUS_ORG_ID`], `initech.test`) | `OktaSAML` and `EntraIdOIDC` | peter@, milton@initech.test |
 /// | Umbrella ([`UMBRELLA_ORG_ID`], `umbrella.test`) | `ADFSSAML`, inactive ([`INACTIVE_CONNECTION_ID`]) | albert@umbrella.test |
+/// | Initech Labs ([`INITECH_LABS_ORG_ID`], `initech-labs.test`, `initech.test`) | none | none |
 /// | (environment) | `GoogleOAuth`, `MicrosoftOAuth`, `GitHubOAuth` | one test user each |
 ///
 /// ```
@@ -303,10 +308,10 @@ impl Seed {
 
 impl Default for Seed {
     fn default() -> Self {
-        let org = |id: &str, name: &str, domain: &str| Organization {
+        let org = |id: &str, name: &str, domains: &[&str]| Organization {
             id: id.into(),
             name: name.into(),
-            domains: vec![domain.into()],
+            domains: domains.iter().copied().map(Into::into).collect(),
         };
         let connection = |id: &str,
                           organization_id: Option<&str>,
@@ -341,10 +346,15 @@ impl Default for Seed {
         let github = "conn_01JHNR5YHCF05G59S2S1KKE59R";
         Self {
             organizations: vec![
-                org(EXAMPLE_ORG_ID, "Example Corp", "example.com"),
-                org(GLOBEX_ORG_ID, "Globex", "globex.test"),
-                org(AMBIGUOUS_ORG_ID, "Initech", "initech.test"),
-                org(UMBRELLA_ORG_ID, "Umbrella", "umbrella.test"),
+                org(EXAMPLE_ORG_ID, "Example Corp", &["example.com"]),
+                org(GLOBEX_ORG_ID, "Globex", &["globex.test"]),
+                org(AMBIGUOUS_ORG_ID, "Initech", &["initech.test"]),
+                org(UMBRELLA_ORG_ID, "Umbrella", &["umbrella.test"]),
+                org(
+                    INITECH_LABS_ORG_ID,
+                    "Initech Labs",
+                    &["initech-labs.test", "initech.test"],
+                ),
             ],
             connections: vec![
                 connection(

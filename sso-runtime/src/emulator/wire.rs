@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::ids;
-use super::seed::{Connection, Seed, User};
+use super::seed::{Connection, Organization, Seed, User};
 
 /// The `Profile` object for `user` signing in through `connection`.
 pub(crate) fn profile(user: &User, connection: &Connection) -> Value {
@@ -28,17 +28,19 @@ pub(crate) fn profile(user: &User, connection: &Connection) -> Value {
     })
 }
 
-/// The `Connection` object, its domains taken from its organization.
+/// The `Connection` object, its domains taken from its organization (with the IDs they have there).
 pub(crate) fn connection(connection: &Connection, seed: &Seed) -> Value {
     let domains: Vec<Value> = connection
         .organization_id
         .as_deref()
         .and_then(|id| seed.organization(id))
-        .map(|org| &org.domains[..])
-        .unwrap_or_default()
-        .iter()
-        .map(|domain| json!({ "id": ids::derived("org_domain", &format!("{}/{domain}", connection.id)), "object": "connection_domain", "domain": domain }))
-        .collect();
+        .map(|org| {
+            org.domains
+                .iter()
+                .map(|domain| json!({ "id": domain_id(org, domain), "object": "connection_domain", "domain": domain }))
+                .collect()
+        })
+        .unwrap_or_default();
     let created_at = timestamp(&connection.id);
     json!({
         "object": "connection",
@@ -52,6 +54,47 @@ pub(crate) fn connection(connection: &Connection, seed: &Seed) -> Value {
         "created_at": created_at,
         "updated_at": created_at,
     })
+}
+
+/// The `Organization` object. The emulator keeps no metadata, external ID or Stripe customer, so those
+/// are `{}`, `null` and absent, as the schema allows.
+pub(crate) fn organization(org: &Organization) -> Value {
+    let created_at = timestamp(&org.id);
+    let domains: Vec<Value> = org
+        .domains
+        .iter()
+        .map(|domain| organization_domain(org, domain, &created_at))
+        .collect();
+    json!({
+        "object": "organization",
+        "id": org.id,
+        "name": org.name,
+        "domains": domains,
+        "metadata": {},
+        "external_id": null,
+        "created_at": created_at,
+        "updated_at": created_at,
+    })
+}
+
+/// One `organization_domain` of `org`. The emulator does not model domain verification: a seeded domain
+/// counts as verified by hand, so it has no DNS prefix or token.
+fn organization_domain(org: &Organization, domain: &str, created_at: &str) -> Value {
+    json!({
+        "object": "organization_domain",
+        "id": domain_id(org, domain),
+        "organization_id": org.id,
+        "domain": domain,
+        "state": "verified",
+        "verification_strategy": "manual",
+        "created_at": created_at,
+        "updated_at": created_at,
+    })
+}
+
+/// The stable `org_domain_…` ID of `domain` in `org`, shared by the organization and its connections.
+fn domain_id(org: &Organization, domain: &str) -> String {
+    ids::derived("org_domain", &format!("{}/{domain}", org.id))
 }
 
 /// The creation time encoded in an ID, as ISO 8601 with milliseconds (`2026-01-15T12:00:00.000Z`).

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Drive the official WorkOS Node SDK through a full SSO login against a WorkOS-compatible server.
+// Drive the official WorkOS Node SDK through a full SSO login and an organization lookup against a
+// WorkOS-compatible server.
 //
 // Run by `tests/tests/sdk_compat.rs` against the rocket-workos-sso emulator in auto-login mode; it can also be
 // pointed at any server by hand. Every SDK call goes through the SDK's public API; only the browser leg (GET
@@ -10,12 +11,17 @@
 //   pkce                 getAuthorizationUrlWithPKCE -> getProfileAndToken({ codeVerifier }) with the API key
 //   pkce-public          the same with a client that has no API key (verifier only, no client secret)
 //   pkce-wrong-verifier  a PKCE code exchanged with the wrong verifier is refused with invalid_grant
+//   organizations        organizations.listOrganizations({ domains }) finds every organization claiming a domain;
+//                        getOrganization reads one; an unknown ID throws NotFoundException
 // Each successful exchange is then replayed and must fail with OauthException(error "invalid_grant").
 //
 // Environment (all required):
 //   WORKOS_BASE_URL, WORKOS_API_KEY, WORKOS_CLIENT_ID, SSO_REDIRECT_URI, SSO_ORGANIZATION_ID,
 //   SSO_EXPECTED_EMAIL, SSO_EXPECTED_FIRST_NAME, SSO_EXPECTED_LAST_NAME,
-//   SSO_EXPECTED_CONNECTION_ID, SSO_EXPECTED_CONNECTION_TYPE
+//   SSO_EXPECTED_CONNECTION_ID, SSO_EXPECTED_CONNECTION_TYPE,
+//   SSO_EXPECTED_ORGANIZATION_NAME, SSO_EXPECTED_ORGANIZATION_DOMAIN (the organization's only domain),
+//   SSO_SHARED_DOMAIN, SSO_EXPECTED_SHARED_DOMAIN_ORGANIZATION_IDS (comma-separated: every claimant),
+//   SSO_UNKNOWN_ORGANIZATION_ID
 //
 // Exit status 0 and one `node-sdk: OK ...` line on success; non-zero with a `FAIL:` line otherwise.
 
@@ -26,7 +32,7 @@ import https from 'node:https';
 import { createRequire } from 'node:module';
 import process from 'node:process';
 
-import { OauthException, WorkOS } from '@workos-inc/node';
+import { NotFoundException, OauthException, WorkOS } from '@workos-inc/node';
 
 // Milliseconds before an SDK call or the browser leg gives up.
 const TIMEOUT_MS = 15_000;
@@ -80,6 +86,11 @@ function readConfig() {
     lastName: env('SSO_EXPECTED_LAST_NAME'),
     connectionId: env('SSO_EXPECTED_CONNECTION_ID'),
     connectionType: env('SSO_EXPECTED_CONNECTION_TYPE'),
+    organizationName: env('SSO_EXPECTED_ORGANIZATION_NAME'),
+    organizationDomain: env('SSO_EXPECTED_ORGANIZATION_DOMAIN'),
+    sharedDomain: env('SSO_SHARED_DOMAIN'),
+    sharedDomainOrganizationIds: env('SSO_EXPECTED_SHARED_DOMAIN_ORGANIZATION_IDS').split(',').sort(),
+    unknownOrganizationId: env('SSO_UNKNOWN_ORGANIZATION_ID'),
   };
   // The SDK falls back to these variables when an option is missing. Remove them so that every client below
   // is configured explicitly, and the public client really has no API key.
@@ -264,6 +275,60 @@ async function runPkceWrongVerifier(cfg, workos) {
   );
 }
 
+// The organization of SSO_ORGANIZATION_ID, with its one domain as a typed object.
+function checkOrganization(cfg, org, what) {
+  checkEqual(`${what}.object`, org.object, 'organization');
+  checkEqual(`${what}.id`, org.id, cfg.organizationId);
+  checkEqual(`${what}.name`, org.name, cfg.organizationName);
+  checkEqual(`${what}.metadata`, JSON.stringify(org.metadata), '{}');
+  checkEqual(`${what}.externalId`, org.externalId, null);
+  checkEqual(`${what}: number of domains`, org.domains.length, 1);
+  const [domain] = org.domains;
+  checkEqual(`${what}.domains[0].object`, domain.object, 'organization_domain');
+  checkEqual(`${what}.domains[0].domain`, domain.domain, cfg.organizationDomain);
+  checkEqual(`${what}.domains[0].organizationId`, domain.organizationId, cfg.organizationId);
+  checkEqual(`${what}.domains[0].state`, domain.state, 'verified');
+  if (typeof domain.id !== 'string' || !domain.id.startsWith('org_domain_')) {
+    fail(`${what}.domains[0].id: expected an \`org_domain_\` ID, got ${JSON.stringify(domain.id)}`);
+  }
+  if (Number.isNaN(Date.parse(org.createdAt))) fail(`${what}.createdAt: not a timestamp: ${org.createdAt}`);
+}
+
+async function runOrganizations(cfg, workos) {
+  const flow = 'organizations';
+  const page = await workos.organizations.listOrganizations({ domains: [cfg.sharedDomain] });
+  checkEqual(
+    `${flow}: organizations claiming ${cfg.sharedDomain}`,
+    JSON.stringify(page.data.map((org) => org.id).sort()),
+    JSON.stringify(cfg.sharedDomainOrganizationIds),
+  );
+  checkEqual(`${flow}: listMetadata.after`, page.listMetadata.after, null);
+  for (const org of page.data) {
+    if (!org.domains.some((claim) => claim.domain === cfg.sharedDomain)) {
+      fail(`${flow}: ${org.id} was listed for ${cfg.sharedDomain} but does not claim it`);
+    }
+  }
+
+  const own = await workos.organizations.listOrganizations({ domains: [cfg.organizationDomain.toUpperCase()] });
+  checkEqual(`${flow}: organizations claiming ${cfg.organizationDomain} (upper case)`, own.data.length, 1);
+  checkOrganization(cfg, own.data[0], `${flow}: listOrganizations`);
+
+  const org = await workos.organizations.getOrganization(cfg.organizationId);
+  checkOrganization(cfg, org, `${flow}: getOrganization`);
+
+  let unknown;
+  try {
+    unknown = await workos.organizations.getOrganization(cfg.unknownOrganizationId);
+  } catch (error) {
+    if (!(error instanceof NotFoundException)) {
+      fail(`${flow}: unknown organization: expected NotFoundException, got ${error?.name}: ${error?.message}`);
+    }
+    checkEqual(`${flow}: unknown organization: NotFoundException.status`, error.status, 404);
+    return;
+  }
+  fail(`${flow}: getOrganization(${cfg.unknownOrganizationId}) succeeded (${JSON.stringify(unknown)})`);
+}
+
 async function main() {
   const sdk = `@workos-inc/node ${sdkVersion()}`;
   const flows = [
@@ -271,6 +336,7 @@ async function main() {
     ['pkce', runPkce],
     ['pkce-public', runPkcePublic],
     ['pkce-wrong-verifier', runPkceWrongVerifier],
+    ['organizations', runOrganizations],
   ];
   let cfg;
   try {

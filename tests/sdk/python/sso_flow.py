@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Drive the official WorkOS Python SDK through a full SSO login against a WorkOS-compatible server.
+"""Drive the official WorkOS Python SDK through a full SSO login and an organization lookup against a
+WorkOS-compatible server.
 
 Run by `tests/tests/sdk_compat.rs` against the rocket-workos-sso emulator in auto-login mode; it can also be
 pointed at any server by hand. Every SDK call goes through the SDK's public API; only the browser leg (GET the
@@ -10,12 +11,17 @@ Flows checked:
   pkce                 get_authorization_url_with_pkce -> get_profile_and_token_pkce (verifier + API key)
   pkce-public          the same through create_public_client (verifier only, no API key sent)
   pkce-wrong-verifier  a PKCE code exchanged with the wrong verifier is refused with invalid_grant
+  organizations        organizations.list_organizations(domains=[...]) finds every organization claiming a
+                       domain; get_organization reads one; an unknown ID raises NotFoundError
 Each successful exchange is then replayed and must fail with BadRequestError(error="invalid_grant").
 
 Environment (all required):
   WORKOS_BASE_URL, WORKOS_API_KEY, WORKOS_CLIENT_ID, SSO_REDIRECT_URI, SSO_ORGANIZATION_ID,
   SSO_EXPECTED_EMAIL, SSO_EXPECTED_FIRST_NAME, SSO_EXPECTED_LAST_NAME,
-  SSO_EXPECTED_CONNECTION_ID, SSO_EXPECTED_CONNECTION_TYPE
+  SSO_EXPECTED_CONNECTION_ID, SSO_EXPECTED_CONNECTION_TYPE,
+  SSO_EXPECTED_ORGANIZATION_NAME, SSO_EXPECTED_ORGANIZATION_DOMAIN (the organization's only domain),
+  SSO_SHARED_DOMAIN, SSO_EXPECTED_SHARED_DOMAIN_ORGANIZATION_IDS (comma-separated: every claimant),
+  SSO_UNKNOWN_ORGANIZATION_ID
 Optional: SSO_EXPECTED_NAME (defaults to "<first name> <last name>").
 
 Exit status 0 and one `python-sdk: OK ...` line on success; non-zero with a `FAIL:` line otherwise.
@@ -35,7 +41,7 @@ from typing import Any, Callable, NoReturn
 from urllib.parse import parse_qs, urlsplit
 
 import workos
-from workos import BadRequestError, WorkOSClient, create_public_client
+from workos import BadRequestError, NotFoundError, WorkOSClient, create_public_client
 
 # Seconds before an SDK call or the browser leg gives up.
 TIMEOUT = 15
@@ -87,6 +93,13 @@ class Config:
         self.last_name = env("SSO_EXPECTED_LAST_NAME")
         self.connection_id = env("SSO_EXPECTED_CONNECTION_ID")
         self.connection_type = env("SSO_EXPECTED_CONNECTION_TYPE")
+        self.organization_name = env("SSO_EXPECTED_ORGANIZATION_NAME")
+        self.organization_domain = env("SSO_EXPECTED_ORGANIZATION_DOMAIN")
+        self.shared_domain = env("SSO_SHARED_DOMAIN")
+        self.shared_domain_organization_ids = sorted(
+            env("SSO_EXPECTED_SHARED_DOMAIN_ORGANIZATION_IDS").split(",")
+        )
+        self.unknown_organization_id = env("SSO_UNKNOWN_ORGANIZATION_ID")
         # Optional: the full name, when it is not "<first> <last>".
         self.name = os.environ.get("SSO_EXPECTED_NAME") or f"{self.first_name} {self.last_name}"
 
@@ -274,6 +287,54 @@ def run_pkce_wrong_verifier(cfg: Config, client: WorkOSClient) -> None:
     )
 
 
+def check_organization(cfg: Config, org: Any, what: str) -> None:
+    """The organization of SSO_ORGANIZATION_ID, with its one domain as a typed object."""
+    check_equal(f"{what}.object", org.object, "organization")
+    check_equal(f"{what}.id", org.id, cfg.organization_id)
+    check_equal(f"{what}.name", org.name, cfg.organization_name)
+    check_equal(f"{what}.metadata", org.metadata, {})
+    check_equal(f"{what}.external_id", org.external_id, None)
+    check_equal(f"{what}: number of domains", len(org.domains), 1)
+    domain = org.domains[0]
+    check_equal(f"{what}.domains[0].object", domain.object, "organization_domain")
+    check_equal(f"{what}.domains[0].domain", domain.domain, cfg.organization_domain)
+    check_equal(f"{what}.domains[0].organization_id", domain.organization_id, cfg.organization_id)
+    if not domain.id.startswith("org_domain_"):
+        fail(f"{what}.domains[0].id: expected an `org_domain_` ID, got {domain.id!r}")
+    # OrganizationDomainState is a `str` enum; compare its wire value.
+    check_equal(f"{what}.domains[0].state", str(domain.state.value), "verified")
+    if org.created_at.tzinfo is None:
+        fail(f"{what}.created_at: expected a timezone-aware timestamp, got {org.created_at!r}")
+
+
+def run_organizations(cfg: Config, client: WorkOSClient) -> None:
+    flow = "organizations"
+    page = client.organizations.list_organizations(domains=[cfg.shared_domain])
+    check_equal(
+        f"{flow}: organizations claiming {cfg.shared_domain}",
+        sorted(org.id for org in page.data),
+        cfg.shared_domain_organization_ids,
+    )
+    check_equal(f"{flow}: list_metadata.after", page.list_metadata.after, None)
+    for org in page.data:
+        if not any(claim.domain == cfg.shared_domain for claim in org.domains):
+            fail(f"{flow}: {org.id} was listed for {cfg.shared_domain} but does not claim it")
+
+    own = client.organizations.list_organizations(domains=[cfg.organization_domain.upper()])
+    check_equal(f"{flow}: organizations claiming {cfg.organization_domain} (upper case)", len(own.data), 1)
+    check_organization(cfg, own.data[0], f"{flow}: list_organizations")
+
+    org = client.organizations.get_organization(cfg.organization_id)
+    check_organization(cfg, org, f"{flow}: get_organization")
+
+    try:
+        client.organizations.get_organization(cfg.unknown_organization_id)
+    except NotFoundError as error:
+        check_equal(f"{flow}: unknown organization: NotFoundError.status_code", error.status_code, 404)
+        return
+    fail(f"{flow}: get_organization({cfg.unknown_organization_id!r}) succeeded, expected NotFoundError")
+
+
 def main() -> int:
     sdk = f"workos {package_version('workos')}"
     try:
@@ -289,6 +350,7 @@ def main() -> int:
             ("pkce", run_pkce),
             ("pkce-public", run_pkce_public),
             ("pkce-wrong-verifier", run_pkce_wrong_verifier),
+            ("organizations", run_organizations),
         ]
         for _, run in flows:
             run(cfg, client)
