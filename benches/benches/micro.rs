@@ -51,7 +51,10 @@ fn tampered(value: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
-fn benches(c: &mut Criterion) {
+/// A one-worker runtime, an untracked client of the bench app (each benchmark sets the cookie it means on
+/// each request) and a session cookie minted by a real sign-in through the embedded emulator. The app's
+/// `secret_key` is fixed, so the cookie opens in every client of it.
+fn signed_in() -> (tokio::runtime::Runtime, Client, String) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -63,6 +66,11 @@ fn benches(c: &mut Criterion) {
         let tracked = Client::tracked(app::rocket()).await.unwrap();
         app::signed_in_cookie(&tracked).await
     });
+    (runtime, client, cookie)
+}
+
+fn benches(c: &mut Criterion) {
+    let (runtime, client, cookie) = signed_in();
     println!("session cookie: {} bytes", cookie.len());
     let bad = tampered(&cookie);
 
@@ -286,14 +294,10 @@ fn codecs(c: &mut Criterion) {
     use rocket_workos_sso::fuzzing::{decode_session, encode_session, open_cookie};
 
     // Alice as the emulator signs her in, read back from her session cookie.
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let alice = runtime.block_on(async {
-        let client = Client::tracked(app::rocket()).await.unwrap();
-        let sealed = app::signed_in_cookie(&client).await;
-        let plaintext = open_cookie(client.rocket(), SESSION_COOKIE, &sealed).unwrap();
-        let now = rocket::time::OffsetDateTime::now_utc().unix_timestamp();
-        decode_session(&plaintext, now).unwrap().profile
-    });
+    let (_runtime, client, sealed) = signed_in();
+    let plaintext = open_cookie(client.rocket(), SESSION_COOKIE, &sealed).unwrap();
+    let now = rocket::time::OffsetDateTime::now_utc().unix_timestamp();
+    let alice = decode_session(&plaintext, now).unwrap().profile;
     let (issued_at, expires_at) = (1_795_850_647, 1_795_850_647 + 28_800);
     let rmp = encode_session(&alice, issued_at, expires_at);
     let postcard =
@@ -332,16 +336,7 @@ fn codecs(c: &mut Criterion) {
 }
 
 fn threads(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let client = runtime.block_on(async { Client::untracked(app::rocket()).await.unwrap() });
-    let cookie = runtime.block_on(async {
-        let tracked = Client::tracked(app::rocket()).await.unwrap();
-        app::signed_in_cookie(&tracked).await
-    });
+    let (_runtime, client, cookie) = signed_in();
     let guards = |count: u64| {
         let local = tokio::runtime::Builder::new_current_thread()
             .build()

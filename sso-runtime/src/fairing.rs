@@ -12,7 +12,7 @@ use url::Url;
 use crate::client::ConnectionSelector;
 use crate::client::WorkosClient;
 use crate::config::{ApiKey, ClientId, WorkosConfig};
-use crate::handler::{self, HandlerConfig};
+use crate::handler::{self, Candidate, HandlerConfig};
 use crate::reply::catchers;
 use crate::routes::routes;
 use crate::seal::CookieKey;
@@ -155,12 +155,13 @@ async fn prepare(
 }
 
 /// The handler configurations by handler name, for the guards to find a route's.
-fn handlers_by_name(
-    handlers: &[&'static HandlerConfig],
-) -> HashMap<&'static str, Vec<&'static HandlerConfig>> {
+fn handlers_by_name(handlers: &[&'static HandlerConfig]) -> HashMap<&'static str, Vec<Candidate>> {
     let mut by_name: HashMap<_, Vec<_>> = HashMap::new();
     for config in handlers {
-        by_name.entry(config.handler).or_default().push(*config);
+        by_name
+            .entry(config.handler)
+            .or_default()
+            .push(Candidate::new(config));
     }
     by_name
 }

@@ -7,6 +7,8 @@
 
 use std::fmt::Write as _;
 
+use rocket::http::uri::Origin;
+use rocket::http::Method;
 use rocket::Route;
 use sha2::{Digest, Sha256};
 
@@ -75,21 +77,32 @@ impl HandlerConfig {
                 key
             })
     }
+}
 
-    /// Whether `route` may be this handler's: same name, and the same method and path when the
-    /// attribute said them (a route's path is compared as written, before it is mounted).
+/// A registered handler as the guards look it up: its settings and, when its route attribute said them,
+/// the method and the path of its route, parsed and normalized once, at launch, as Rocket parses a route.
+#[derive(Debug)]
+pub(crate) struct Candidate {
+    pub(crate) config: &'static HandlerConfig,
+    route: Option<(Method, String)>,
+}
+
+impl Candidate {
+    pub(crate) fn new(config: &'static HandlerConfig) -> Self {
+        let route = config.route.and_then(|(method, path)| {
+            let method = method.parse::<Method>().ok()?;
+            let origin = Origin::parse_route(path).ok()?.into_normalized();
+            Some((method, origin.path().as_str().to_owned()))
+        });
+        Self { config, route }
+    }
+
+    /// Whether `route` may be this handler's: same name, and the same method and unmounted path when the
+    /// attribute said them.
     pub(crate) fn may_be(&self, route: &Route) -> bool {
-        route.name.as_deref() == Some(self.handler)
-            && self.route.is_none_or(|(method, path)| {
-                let trim = |path: &str| {
-                    path.split('?')
-                        .next()
-                        .unwrap_or_default()
-                        .trim_end_matches('/')
-                        .to_owned()
-                };
-                route.method.as_str().eq_ignore_ascii_case(method)
-                    && trim(route.uri.unmounted_origin.path().as_str()) == trim(path)
+        route.name.as_deref() == Some(self.config.handler)
+            && self.route.as_ref().is_none_or(|(method, path)| {
+                route.method == *method && route.uri.unmounted_origin.path().as_str() == path
             })
     }
 }
@@ -188,16 +201,38 @@ pub(crate) mod tests {
             route
         };
         use rocket::http::Method::{Get, Post};
-        let config = dashboard();
-        assert!(config.may_be(&named("dashboard", Get, "/dashboard")));
-        assert!(config.may_be(&named("dashboard", Get, "/dashboard/")));
-        assert!(!config.may_be(&named("dashboard", Post, "/dashboard")));
-        assert!(!config.may_be(&named("dashboard", Get, "/other")));
-        assert!(!config.may_be(&named("home", Get, "/dashboard")));
-        let unsaid = HandlerConfig {
+        let config: &'static HandlerConfig = Box::leak(Box::new(dashboard()));
+        let candidate = Candidate::new(config);
+        assert!(candidate.may_be(&named("dashboard", Get, "/dashboard")));
+        assert!(candidate.may_be(&named("dashboard", Get, "/dashboard?<q>")));
+        assert!(candidate.may_be(
+            &named("dashboard", Get, "/dashboard")
+                .map_base(|_| "/app".to_owned())
+                .unwrap()
+        ));
+        assert!(!candidate.may_be(&named("dashboard", Post, "/dashboard")));
+        assert!(!candidate.may_be(&named("dashboard", Get, "/other")));
+        assert!(!candidate.may_be(&named("home", Get, "/dashboard")));
+        // Paths Rocket normalizes are compared as Rocket normalizes them.
+        for written in ["/a//b/<id>", "/a/b/<id>?<q>", "//a/b/<id>"] {
+            let config = Box::leak(Box::new(HandlerConfig {
+                route: Some(("GET", written)),
+                ..dashboard()
+            }));
+            let candidate = Candidate::new(config);
+            assert!(
+                candidate.may_be(&named("dashboard", Get, written)),
+                "{written}"
+            );
+            assert!(
+                candidate.may_be(&named("dashboard", Get, "/a/b/<id>")),
+                "{written}"
+            );
+        }
+        let unsaid = Candidate::new(Box::leak(Box::new(HandlerConfig {
             route: None,
             ..dashboard()
-        };
+        })));
         assert!(unsaid.may_be(&named("dashboard", Post, "/anything")));
     }
 }

@@ -9,7 +9,7 @@ use url::form_urlencoded::byte_serialize;
 use url::Url;
 
 use crate::client::WorkosClient;
-use crate::handler::HandlerConfig;
+use crate::handler::{Candidate, HandlerConfig};
 use crate::seal::CookieKey;
 use crate::session::Sessions;
 use crate::settings::Settings;
@@ -41,7 +41,7 @@ pub(crate) struct Sso {
     /// Groups some handler requires; the session keeps them when a profile must be trimmed.
     pub(crate) required_groups: BTreeSet<&'static str>,
     /// Every registered handler configuration, by handler name (Rocket names a route after its handler).
-    pub(crate) handlers: HashMap<&'static str, Vec<&'static HandlerConfig>>,
+    pub(crate) handlers: HashMap<&'static str, Vec<Candidate>>,
     /// The key every cookie of the library is sealed with.
     pub(crate) key: CookieKey,
     /// The sessions, sealed under `key`, and those already opened.
@@ -83,8 +83,13 @@ impl Sso {
     pub(crate) fn handler_of(&self, route: &Route) -> Option<&'static HandlerConfig> {
         let candidates = self.handlers.get(route.name.as_deref()?)?;
         match candidates.as_slice() {
-            [only] => Some(only),
-            several => several.iter().copied().find(|config| config.may_be(route)),
+            // The only handler of that name: its settings, even for a same-named route of another
+            // module that the attribute did not protect (the strict side).
+            [only] => Some(only.config),
+            several => several
+                .iter()
+                .find(|candidate| candidate.may_be(route))
+                .map(|candidate| candidate.config),
         }
     }
 
@@ -104,13 +109,13 @@ impl Sso {
             };
             let matching = candidates
                 .iter()
-                .filter(|config| config.may_be(route))
+                .filter(|candidate| candidate.may_be(route))
                 .count();
             if matching > 1 {
                 return Err(format!(
                     "{matching} #[workos_sso] handlers are named `{}` with the route {} {}, so the route \
                      mounted at {} could be any of them; rename one of the handler functions",
-                    candidates[0].handler, route.method, route.uri.unmounted_origin, route.uri
+                    candidates[0].config.handler, route.method, route.uri.unmounted_origin, route.uri
                 ));
             }
         }
