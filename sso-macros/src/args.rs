@@ -93,6 +93,7 @@ pub(crate) struct Args {
     pub(crate) provider_scopes: Option<Setting<Vec<Value>>>,
     pub(crate) role: Option<Setting<Value>>,
     pub(crate) groups: Option<Setting<Vec<Value>>>,
+    pub(crate) providers: Option<Setting<Vec<Value>>>,
     pub(crate) allow_idp_initiated: Option<Setting<LitBool>>,
     /// `crate = "path"`: where the runtime crate is, for an app that renamed the dependency.
     pub(crate) krate: Option<Setting<syn::Path>>,
@@ -125,6 +126,7 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "role",
     "groups",
     "allow_idp_initiated",
+    "providers",
 ];
 
 /// Keys that name a secret. They get their own error: a secret in an attribute ends up in the binary.
@@ -204,6 +206,7 @@ fn parse_pair(pair: MetaNameValue, args: &mut Args, errors: &mut Errors) {
         "role" => set(&mut args.role, key, &value, value_of, errors),
         "provider_scopes" => set(&mut args.provider_scopes, key, &value, list_of, errors),
         "groups" => set(&mut args.groups, key, &value, list_of, errors),
+        "providers" => set(&mut args.providers, key, &value, list_of, errors),
         "allow_idp_initiated" => set(&mut args.allow_idp_initiated, key, &value, bool_of, errors),
         _ if SECRET_KEYS.contains(&name.as_str()) => {
             errors.push(secret_error(key.span(), &format!("`{name}` is a secret")));

@@ -234,6 +234,7 @@ fn config_tokens(
         provider_scopes,
         role,
         groups,
+        providers,
         allow_idp_initiated,
     } = config;
     let selector = match selector {
@@ -272,6 +273,7 @@ fn config_tokens(
             provider_scopes: &[#(#provider_scopes),*],
             role: #role,
             groups: &[#(#groups),*],
+            providers: &[#(#providers),*],
             allow_idp_initiated: #allow_idp_initiated,
         }
     }

@@ -38,6 +38,7 @@ pub(crate) struct Config {
     pub(crate) provider_scopes: Vec<Value>,
     pub(crate) role: Option<Value>,
     pub(crate) groups: Vec<Value>,
+    pub(crate) providers: Vec<Value>,
     pub(crate) allow_idp_initiated: bool,
 }
 
@@ -78,7 +79,14 @@ pub(crate) fn validate(args: Args, errors: &mut Errors) -> Option<Config> {
     {
         check_not_empty(&setting.value, &setting.key, errors);
     }
-    for setting in [&args.groups, &args.provider_scopes].into_iter().flatten() {
+    for value in args.providers.iter().flat_map(|setting| &setting.value) {
+        check_provider(value, errors);
+    }
+    check_providers_unpinned(&args, errors);
+    for setting in [&args.groups, &args.provider_scopes, &args.providers]
+        .into_iter()
+        .flatten()
+    {
         if setting.value.is_empty() {
             errors.push(syn::Error::new(
                 setting.key.span(),
@@ -108,6 +116,7 @@ pub(crate) fn validate(args: Args, errors: &mut Errors) -> Option<Config> {
         provider_scopes: args.provider_scopes.map(|s| s.value).unwrap_or_default(),
         role: args.role.map(|s| s.value),
         groups: args.groups.map(|s| s.value).unwrap_or_default(),
+        providers: args.providers.map(|s| s.value).unwrap_or_default(),
         allow_idp_initiated: args.allow_idp_initiated.is_some_and(|s| s.value.value),
     })
 }
@@ -122,7 +131,7 @@ fn check_no_secret_values(args: &Args, errors: &mut Errors) {
         &args.role,
     ];
     let selector = args.selector.as_ref().map(|(_, setting)| setting);
-    let lists = [&args.groups, &args.provider_scopes];
+    let lists = [&args.groups, &args.provider_scopes, &args.providers];
     let values = singles
         .into_iter()
         .flatten()
@@ -161,6 +170,23 @@ fn check_idp_initiated(args: &Args, errors: &mut Errors) {
             "`allow_idp_initiated = true` needs `organization` or `connection`: a login started at the \
              identity provider carries no state, so the returned profile is only checked against the pinned \
              tenant\n{help}"
+        ),
+    ));
+}
+
+/// `providers` opens an unpinned handler to OAuth sign-ins; a pinned handler already says who may sign in.
+fn check_providers_unpinned(args: &Args, errors: &mut Errors) {
+    let (Some(providers), Some((kind, _))) = (&args.providers, &args.selector) else {
+        return;
+    };
+    errors.push(syn::Error::new(
+        providers.key.span(),
+        format!(
+            "`providers` lists the OAuth providers a handler without `organization`, `connection` or \
+             `provider` admits, but this handler sets `{}`, which already decides who signs in\nhelp: remove \
+             `providers`, or remove `{}` to admit any customer organization plus these providers",
+            kind.key(),
+            kind.key()
         ),
     ));
 }
@@ -291,6 +317,44 @@ mod tests {
     #[test]
     fn a_minimal_configuration_is_valid() {
         assert!(check(OK).is_empty());
+    }
+
+    #[test]
+    fn providers_are_checked_and_only_for_an_unpinned_handler() {
+        assert!(check(&format!(
+            r#"{OK}, providers = ["GoogleOAuth", "MicrosoftOAuth"]"#
+        ))
+        .is_empty());
+        assert!(check(&format!(r#"{OK}, providers = "GitHubOAuth""#)).is_empty());
+        let errors = check(&format!(r#"{OK}, providers = ["Google", "githuboauth"]"#));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].starts_with("unknown provider \"Google\""),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains("the spelling WorkOS expects is \"GitHubOAuth\""),
+            "{errors:?}"
+        );
+        let errors = check(&format!(
+            r#"{OK}, organization = "org_1", providers = ["GoogleOAuth"]"#
+        ));
+        assert!(
+            errors[0].contains("this handler sets `organization`"),
+            "{errors:?}"
+        );
+        let errors = check(&format!(r#"{OK}, providers = []"#));
+        assert!(
+            errors[0].contains("`providers` is an empty list"),
+            "{errors:?}"
+        );
+        let errors = check(&format!(r#"{OK}, providers = ["sk_test_1"]"#));
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("looks like a WorkOS API key")),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ use rocket::log::private as log;
 use rocket::{Build, Rocket};
 use url::Url;
 
-use crate::client::ConnectionSelector;
 use crate::client::WorkosClient;
+use crate::client::{ConnectionSelector, Provider};
 use crate::config::{ApiKey, ClientId, WorkosConfig};
 use crate::handler::{self, Candidate, HandlerConfig};
 use crate::reply::catchers;
@@ -188,6 +188,16 @@ fn check_handler(config: &HandlerConfig) -> Result<Url, String> {
     let at = config.handler;
     let redirect_uri = crate::redirect_uri::check(config.redirect_uri)
         .map_err(|reason| format!("the redirect_uri of `{at}` is not acceptable: {reason}"))?;
+    if let Some(name) = config
+        .providers
+        .iter()
+        .find(|name| matches!(Provider::from(**name), Provider::Unknown(_)))
+    {
+        return Err(format!(
+            "the providers of `{at}` name \"{name}\", which is not a WorkOS OAuth provider\nhelp: write \
+             the provider as WorkOS spells it, e.g. \"GoogleOAuth\" or \"MicrosoftOAuth\""
+        ));
+    }
     let (kind, id, prefix) = match &config.selector {
         Some(ConnectionSelector::Organization(id)) => ("organization", id, "org_"),
         Some(ConnectionSelector::Connection(id)) => ("connection", id, "conn_"),

@@ -166,17 +166,13 @@ fn admit(
     let Some(session) = current_session(sso, request) else {
         return challenge(request, login());
     };
-    // Signed in through another organization or connection is not signed in for this handler: the
-    // refusal offers to sign in through the right one.
-    let refusal = if from_pinned_provider(&session.profile, config) {
-        authorize(&session.profile, config)
+    // Signed in through another organization, connection or provider is not signed in for this
+    // handler: the refusal offers to sign in through the right one.
+    let refusal = match tenant_refusal(&session.profile, config) {
+        None => authorize(&session.profile, config)
             .err()
-            .map(|Forbidden(reason)| (reason, None))
-    } else {
-        Some((
-            "this page belongs to another organization".to_owned(),
-            Some(login()),
-        ))
+            .map(|Forbidden(reason)| (reason, None)),
+        Some(reason) => Some((reason.to_owned(), Some(login()))),
     };
     match refusal {
         None => Outcome::Success(session),
@@ -190,12 +186,26 @@ fn admit(
     }
 }
 
-/// Whether `profile` comes from the organization, connection or provider `config` pins, if it pins one.
-pub(crate) fn from_pinned_provider(profile: &Profile, config: &HandlerConfig) -> bool {
-    config
-        .selector
-        .as_ref()
-        .is_none_or(|selector| profile_is_from(profile, selector))
+/// The tenant policy, safe by default, for the guards and the callback alike: a handler pinned to an
+/// organization, connection or provider admits only profiles from it; a handler without a pin admits
+/// profiles of any customer organization, and a profile without one (an OAuth provider's sign-in, such
+/// as any Google account) only from a provider its `providers` lists. `None` when `profile` is admitted,
+/// else why not.
+pub(crate) fn tenant_refusal(profile: &Profile, config: &HandlerConfig) -> Option<&'static str> {
+    match &config.selector {
+        Some(selector) => (!profile_is_from(profile, selector))
+            .then_some("this page belongs to another organization"),
+        None => {
+            let listed = || {
+                config
+                    .providers
+                    .iter()
+                    .any(|name| profile.connection_type == ConnectionType::from(*name))
+            };
+            (profile.organization_id.is_none() && !listed())
+                .then_some("this page is for accounts of a customer organization")
+        }
+    }
 }
 
 /// The one rule for "this profile comes from that identity provider", used by the guard and by the
@@ -252,15 +262,15 @@ mod tests {
 
     #[test]
     fn a_pinned_organization_must_match() {
-        assert!(from_pinned_provider(&profile(), &dashboard()));
+        assert_eq!(tenant_refusal(&profile(), &dashboard()), None);
         let other = HandlerConfig {
             selector: Some(ConnectionSelector::Organization("org_01B".into())),
             ..dashboard()
         };
-        assert!(!from_pinned_provider(&profile(), &other));
+        assert!(tenant_refusal(&profile(), &other).is_some());
         let mut no_org = profile();
         no_org.organization_id = None;
-        assert!(!from_pinned_provider(&no_org, &dashboard()));
+        assert!(tenant_refusal(&no_org, &dashboard()).is_some());
     }
 
     #[test]
@@ -269,12 +279,12 @@ mod tests {
             selector: Some(ConnectionSelector::Connection("conn_01A".into())),
             ..dashboard()
         };
-        assert!(from_pinned_provider(&profile(), &pinned));
+        assert_eq!(tenant_refusal(&profile(), &pinned), None);
         let other = HandlerConfig {
             selector: Some(ConnectionSelector::Connection("conn_01B".into())),
             ..dashboard()
         };
-        assert!(!from_pinned_provider(&profile(), &other));
+        assert!(tenant_refusal(&profile(), &other).is_some());
     }
 
     #[test]
@@ -286,12 +296,12 @@ mod tests {
             ..dashboard()
         };
         assert!(
-            !from_pinned_provider(&profile(), &google),
+            tenant_refusal(&profile(), &google).is_some(),
             "an Okta SAML profile is not a Google one"
         );
         let mut from_google = profile();
         from_google.connection_type = ConnectionType::GoogleOAuth;
-        assert!(from_pinned_provider(&from_google, &google));
+        assert_eq!(tenant_refusal(&from_google, &google), None);
         let github = HandlerConfig {
             selector: Some(ConnectionSelector::Provider(
                 crate::client::Provider::GitHubOAuth,
@@ -300,9 +310,43 @@ mod tests {
         };
         from_google.connection_type = ConnectionType::from("GithubOAuth");
         assert!(
-            from_pinned_provider(&from_google, &github),
+            tenant_refusal(&from_google, &github).is_none(),
             "both GitHub spellings are one provider"
         );
+    }
+
+    #[test]
+    fn an_unpinned_handler_admits_organizations_and_only_the_providers_it_lists() {
+        let unpinned = HandlerConfig {
+            selector: None,
+            ..dashboard()
+        };
+        assert_eq!(
+            tenant_refusal(&profile(), &unpinned),
+            None,
+            "any organization"
+        );
+        let mut google = profile();
+        google.organization_id = None;
+        google.connection_type = ConnectionType::GoogleOAuth;
+        assert_eq!(
+            tenant_refusal(&google, &unpinned),
+            Some("this page is for accounts of a customer organization")
+        );
+        let with_google = HandlerConfig {
+            providers: &["GoogleOAuth"],
+            ..unpinned
+        };
+        assert_eq!(tenant_refusal(&google, &with_google), None);
+        let mut github = google.clone();
+        github.connection_type = ConnectionType::from("GitHubOAuth");
+        assert!(
+            tenant_refusal(&github, &with_google).is_some(),
+            "only the listed ones"
+        );
+        let mut saml_without_organization = profile();
+        saml_without_organization.organization_id = None;
+        assert!(tenant_refusal(&saml_without_organization, &with_google).is_some());
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct HandlerConfig {
     pub role: Option<&'static str>,
     /// Groups a profile must all belong to to reach the handler.
     pub groups: &'static [&'static str],
+    /// OAuth providers (`GoogleOAuth`, ...) whose sign-ins, which belong to no organization, a handler
+    /// without a pin admits, and which its login route may start; empty for a pinned handler.
+    pub providers: &'static [&'static str],
     /// Accept logins started at the identity provider (callbacks without `state`).
     pub allow_idp_initiated: bool,
 }
@@ -63,6 +66,7 @@ impl HandlerConfig {
             self.domain_hint.unwrap_or_default(),
             self.login_hint.unwrap_or_default(),
             &self.provider_scopes.join(","),
+            &self.providers.join(","),
             if self.allow_idp_initiated { "idp" } else { "" },
         ];
         for part in parts {
@@ -141,6 +145,7 @@ pub(crate) mod tests {
             provider_scopes: &[],
             role: None,
             groups: &[],
+            providers: &[],
             allow_idp_initiated: false,
         }
     }
@@ -185,6 +190,11 @@ pub(crate) mod tests {
             },
             HandlerConfig {
                 allow_idp_initiated: true,
+                ..dashboard()
+            },
+            HandlerConfig {
+                selector: None,
+                providers: &["GoogleOAuth"],
                 ..dashboard()
             },
         ];

@@ -12,7 +12,7 @@ use crate::client::{
 };
 use crate::flow::login_state::{self, LoginState, StateError, LOGIN_TTL_SECS};
 use crate::flow::return_to_or_default;
-use crate::guard::profile_is_from;
+use crate::guard::{profile_is_from, tenant_refusal};
 use crate::now;
 use crate::reply::{Problem, Reply};
 use crate::session::{self, fit_profile};
@@ -92,7 +92,7 @@ fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     let return_to = return_to_or_default(query(request, "return_to")).to_owned();
     let expected = match &flow.config.selector {
         Some(selector) => selector.clone(),
-        None => expected_from_query(request)?,
+        None => expected_from_query(request, flow.config.providers)?,
     };
     let state = State::generate();
     let verifier = PkceVerifier::generate();
@@ -128,8 +128,12 @@ fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     ))
 }
 
-/// The identity provider named in the login route's query: exactly one of three parameters.
-fn expected_from_query(request: &Request<'_>) -> Result<ConnectionSelector, Problem> {
+/// The identity provider named in the login route's query of an unpinned flow: exactly one of three
+/// parameters, and a provider only if the flow's handlers list it in `providers`.
+fn expected_from_query(
+    request: &Request<'_>,
+    providers: &[&str],
+) -> Result<ConnectionSelector, Problem> {
     let given = [
         query(request, "organization").map(|id| {
             (
@@ -175,6 +179,20 @@ fn expected_from_query(request: &Request<'_>) -> Result<ConnectionSelector, Prob
             "Which identity provider?",
             format!("The `{name}` parameter is not a valid WorkOS value."),
         ));
+    }
+    if let ConnectionSelector::Provider(provider) = &expected {
+        if !providers
+            .iter()
+            .any(|listed| Provider::from(*listed) == *provider)
+        {
+            return Err(Problem::new(
+                Status::BadRequest,
+                "provider_not_allowed",
+                "Sign-in method not available",
+                "This application does not accept this sign-in method. Please sign in with your \
+                 organization's account.",
+            ));
+        }
     }
     Ok(expected)
 }
@@ -279,9 +297,12 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         })?,
     };
     let profile = signed_in.profile;
-    if !profile_is_from(&profile, &expected) {
+    // The login's own choice, then the flow's tenant policy: a provider sign-in reaches an unpinned flow
+    // only if its handlers list the provider, however the login state came to name it.
+    if !profile_is_from(&profile, &expected) || tenant_refusal(&profile, flow.config).is_some() {
         rocket::log::private::warn!(
-            "WorkOS SSO: refused a profile from another organization or connection (expected {expected:?})"
+            "WorkOS SSO: refused a profile from another organization, connection or provider (expected \
+             {expected:?})"
         );
         return Err(Problem::new(
             Status::Forbidden,

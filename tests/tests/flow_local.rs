@@ -146,6 +146,16 @@ fn google(profile: Profile) -> String {
     format!("google for {}", profile.email)
 }
 
+#[workos_sso(
+    redirect_uri = "http://127.0.0.1:8000/callback",
+    client_id = "client_01JHM9S346Q3D25VT4F5V37E3S",
+    providers = ["GoogleOAuth"]
+)]
+#[get("/any-or-google")]
+fn any_or_google(profile: Profile) -> String {
+    format!("any or google for {}", profile.email)
+}
+
 static COUNTED_RUNS: AtomicUsize = AtomicUsize::new(0);
 
 #[workos_sso(
@@ -191,6 +201,7 @@ fn rocket_with(figment: rocket::figment::Figment) -> Rocket<Build> {
             hinted,
             globex_okta,
             google,
+            any_or_google,
             me,
             maybe
         ],
@@ -1365,4 +1376,150 @@ async fn workos_unreachable_is_a_503_page() {
     assert!(set_cookie(&response, SESSION_COOKIE).is_none());
     let page = response.into_string().await.unwrap();
     assert!(page.contains("<code>workos_unavailable</code>"), "{page}");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The tenant policy of handlers without a pin: any customer organization, OAuth providers only by opt-in.
+
+/// Signs in with Google through the handler pinned to it; returns the session cookie's value.
+async fn sign_in_with_google(client: &Client) -> String {
+    let login = location(&browse(client, "/google").await);
+    let authorize_url = start_login(client, &login).await;
+    let callback = authorize(authorize_url.as_str()).await;
+    let response = browse(client, &path_and_query(&callback)).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    client
+        .cookies()
+        .get(SESSION_COOKIE)
+        .unwrap()
+        .value()
+        .to_owned()
+}
+
+#[rocket::async_test]
+async fn a_google_account_is_refused_by_an_unpinned_handler_unless_it_lists_google() {
+    let client = app().await;
+    sign_in_with_google(&client).await;
+    assert_eq!(browse(&client, "/google").await.status(), Status::Ok);
+
+    let response = client.get("/any").header(json_accept()).dispatch().await;
+    assert_eq!(
+        response.status(),
+        Status::Forbidden,
+        "no organization, no opt-in"
+    );
+    let body = json(&response.into_string().await.unwrap());
+    assert_eq!(
+        body["message"]
+            .as_str()
+            .map(|m| m.contains("customer organization")),
+        Some(true),
+        "{body}"
+    );
+
+    let response = browse(&client, "/any-or-google").await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        response.into_string().await.unwrap(),
+        "any or google for gail.google@gmail.test"
+    );
+}
+
+#[rocket::async_test]
+async fn an_unpinned_login_starts_a_provider_only_where_the_handler_lists_it() {
+    let client = app().await;
+    let authorize_calls = || emulator(&client).request_count("/sso/authorize");
+    let any = location(&browse(&client, "/any").await);
+    for provider in ["GoogleOAuth", "MicrosoftOAuth", "GithubOAuth", "NewOAuth"] {
+        let response = browse(&client, &format!("{any}&provider={provider}")).await;
+        assert_eq!(response.status(), Status::BadRequest, "{provider}");
+        assert!(
+            set_cookies(&response).is_empty(),
+            "{provider}: no login state"
+        );
+        let page = response.into_string().await.unwrap();
+        assert!(page.contains("<code>provider_not_allowed</code>"), "{page}");
+    }
+    let listed = location(&browse(&client, "/any-or-google").await);
+    let response = browse(&client, &format!("{listed}&provider=MicrosoftOAuth")).await;
+    assert_eq!(
+        response.status(),
+        Status::BadRequest,
+        "only the listed provider"
+    );
+    assert_eq!(authorize_calls(), 0);
+
+    // With the opt-in: a whole Google sign-in through the unpinned handler's own login.
+    let authorize_url = start_login(&client, &format!("{listed}&provider=GoogleOAuth")).await;
+    assert_eq!(
+        query_param(&authorize_url, "provider").as_deref(),
+        Some("GoogleOAuth")
+    );
+    let callback = authorize(authorize_url.as_str()).await;
+    assert_eq!(authorize_calls(), 1);
+    let response = browse(&client, &path_and_query(&callback)).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(browse(&client, "/any-or-google").await.status(), Status::Ok);
+    // An organization's account is still welcome there.
+    assert_eq!(browse(&client, "/any").await.status(), Status::Forbidden);
+}
+
+#[rocket::async_test]
+async fn a_provider_sign_in_smuggled_into_an_unpinned_flow_starts_no_session() {
+    let client = app().await;
+    let any = location(&browse(&client, "/any").await);
+    let flow = flow_of(&any);
+    // A login state that names Google for the flow that does not list it, sealed with the app's key
+    // (what a bug elsewhere, or an attacker with the key, could produce): the callback's own tenant
+    // check still refuses the profile.
+    let state = "smuggled-state-0123456789abcdefghijklmnopqrstuv";
+    let verifier = "v".repeat(43);
+    let login = fuzzing::LoginState {
+        state: state.to_owned(),
+        verifier: verifier.clone(),
+        return_to: "/any".to_owned(),
+        flow,
+        expected: rocket_workos_sso::client::ConnectionSelector::Provider(
+            rocket_workos_sso::client::Provider::GoogleOAuth,
+        ),
+        expires_at: rocket::time::OffsetDateTime::now_utc().unix_timestamp() + 600,
+    };
+    let name = fuzzing::login_cookie_name(state);
+    let cookie =
+        fuzzing::seal_cookie(client.rocket(), &name, &fuzzing::encode_login(&login)).unwrap();
+    // The code WorkOS would give that browser for a Google sign-in with this verifier's challenge.
+    let mut authorize_url = emulator(&client).base_url().join("sso/authorize").unwrap();
+    let challenge = rocket_workos_sso::client::PkceVerifier::new(verifier)
+        .unwrap()
+        .code_challenge();
+    authorize_url
+        .query_pairs_mut()
+        .append_pair("client_id", CLIENT_ID)
+        .append_pair("redirect_uri", "http://127.0.0.1:8000/callback")
+        .append_pair("response_type", "code")
+        .append_pair("provider", "GoogleOAuth")
+        .append_pair("state", state)
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256");
+    let callback = authorize(authorize_url.as_str()).await;
+    let response = client
+        .get(path_and_query(&callback))
+        .cookie(cookie)
+        .header(Accept::HTML)
+        .dispatch()
+        .await;
+    let status = response.status();
+    let no_session = set_cookie(&response, SESSION_COOKIE).is_none();
+    let page = response.into_string().await.unwrap();
+    assert_eq!(status, Status::Forbidden, "{page}");
+    assert!(no_session, "no session");
+    assert_eq!(
+        token_calls(&client),
+        1,
+        "the code was exchanged, then refused"
+    );
+    assert_eq!(
+        browse(&client, "/maybe").await.into_string().await.unwrap(),
+        "anonymous"
+    );
 }
