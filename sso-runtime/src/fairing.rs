@@ -3,6 +3,7 @@
 //! the login, callback and logout routes. Anything wrong aborts the launch with a message naming the fix.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::log::private as log;
@@ -13,6 +14,7 @@ use crate::client::WorkosClient;
 use crate::client::{ConnectionSelector, Provider};
 use crate::config::{ApiKey, ClientId, WorkosConfig};
 use crate::handler::{self, Candidate, HandlerConfig};
+use crate::hooks::{ApproveSignIn, ResolveTenant};
 use crate::reply::catchers;
 use crate::routes::routes;
 use crate::seal::CookieKey;
@@ -31,14 +33,33 @@ use crate::sso::{Flow, Sso};
 /// }
 /// ```
 pub struct WorkosSso {
-    _private: (),
+    // The application's hooks (approval, tenant), carried into the managed state at launch.
+    approve: Option<Arc<dyn ApproveSignIn>>,
+    tenant: Option<Arc<dyn ResolveTenant>>,
 }
 
 impl WorkosSso {
     /// The fairing that wires SSO into the application. Attaching it more than once is harmless: Rocket
     /// keeps the last one.
     pub fn fairing() -> WorkosSso {
-        WorkosSso { _private: () }
+        WorkosSso {
+            approve: None,
+            tenant: None,
+        }
+    }
+
+    /// Asks `hook` to accept or refuse every sign-in before its session starts (see [`ApproveSignIn`]).
+    #[must_use]
+    pub fn approve(mut self, hook: impl ApproveSignIn) -> Self {
+        self.approve = Some(Arc::new(hook));
+        self
+    }
+
+    /// Says which customer organization each request is for (see [`ResolveTenant`]).
+    #[must_use]
+    pub fn tenant(mut self, resolver: impl ResolveTenant) -> Self {
+        self.tenant = Some(Arc::new(resolver));
+        self
     }
 
     /// The embedded emulator the fairing started, if it started one: for tests that seed it, inject
@@ -61,7 +82,9 @@ impl Fairing for WorkosSso {
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
         match prepare(&rocket, handler::registered().collect()).await {
-            Ok(sso) => {
+            Ok(mut sso) => {
+                sso.approve.clone_from(&self.approve);
+                sso.tenant.clone_from(&self.tenant);
                 let routes = routes(&sso);
                 let rocket = register_catchers(rocket).mount("/", routes);
                 Ok(rocket.manage(sso))
@@ -147,6 +170,8 @@ async fn prepare(
         flows,
         required_groups,
         handlers: handlers_by_name(&handlers),
+        approve: None,
+        tenant: None,
         sessions: Sessions::new(key.clone()),
         key,
         #[cfg(feature = "emulator")]
