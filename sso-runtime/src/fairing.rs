@@ -156,9 +156,9 @@ async fn prepare(
             secure,
         });
     }
-    let required_groups = handlers
+    let required = handlers
         .iter()
-        .flat_map(|config| config.groups.iter().copied())
+        .flat_map(|config| config.groups.iter().copied().chain(config.role))
         .collect();
     let backend = Backend::choose(&settings, debug, client_id.as_ref(), &flows).await?;
     let config = backend.workos_config(&settings)?;
@@ -168,7 +168,7 @@ async fn prepare(
         client,
         settings,
         flows,
-        required_groups,
+        required,
         handlers: handlers_by_name(&handlers),
         approve: None,
         tenant: None,

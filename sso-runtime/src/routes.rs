@@ -314,7 +314,7 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         .with_login_url(restart));
     }
     approve(sso, request, &profile, &restart).await?;
-    let profile = fit_profile(profile, &sso.required_groups);
+    let profile = fit_profile(profile, &sso.required);
     let session = sso
         .sessions
         .cookie(&profile, now(), sso.settings.session_lifetime, flow.secure);

@@ -41,8 +41,8 @@ pub(crate) struct Sso {
     pub(crate) settings: Settings,
     /// By flow key.
     pub(crate) flows: BTreeMap<String, Flow>,
-    /// Groups some handler requires; the session keeps them when a profile must be trimmed.
-    pub(crate) required_groups: BTreeSet<&'static str>,
+    /// The groups and roles some handler requires; the session keeps them when a profile must be trimmed.
+    pub(crate) required: BTreeSet<&'static str>,
     /// Every registered handler configuration, by handler name (Rocket names a route after its handler).
     pub(crate) handlers: HashMap<&'static str, Vec<Candidate>>,
     /// The application's approval hook, if it gave one.
