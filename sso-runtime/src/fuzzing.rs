@@ -57,3 +57,9 @@ pub fn seal_cookie<P: Phase>(
 pub fn open_cookie<P: Phase>(rocket: &Rocket<P>, name: &str, sealed: &str) -> Option<Vec<u8>> {
     rocket.state::<Sso>()?.key.open(name, sealed)
 }
+
+/// The `Location` header the library sends for `location` (a `return_to` the flow accepted): what a
+/// header must not carry raw, percent-encoded.
+pub fn location_header(location: &str) -> String {
+    crate::reply::encode_location(location)
+}

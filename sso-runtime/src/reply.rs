@@ -72,6 +72,26 @@ pub(crate) fn prefers_html(request: &Request<'_>) -> bool {
         .is_some_and(|accept| accept.preferred().media_type().is_html())
 }
 
+/// What a `Location` header must not carry raw: controls, spaces, quotes, `<>\^`{|}` and (through
+/// `utf8_percent_encode`) every non-ASCII byte. `%` stays, so an already encoded URL is unchanged.
+const LOCATION: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// `location` as a `Location` header carries it: a deep link with `\`, `"`, spaces or non-ASCII
+/// characters (which browsers may send raw) is percent-encoded, so it arrives where it started.
+pub(crate) fn encode_location(location: &str) -> String {
+    percent_encoding::utf8_percent_encode(location, LOCATION).to_string()
+}
+
 /// Whether the request is a browser navigation that a redirect to sign in can answer.
 pub(crate) fn is_navigation(request: &Request<'_>) -> bool {
     matches!(request.method(), Method::Get | Method::Head) && prefers_html(request)
@@ -82,7 +102,7 @@ impl<'r> Responder<'r, 'static> for Reply {
         let mut response = match self {
             Reply::Redirect(location) => Response::build()
                 .status(Status::SeeOther)
-                .raw_header("Location", location)
+                .raw_header("Location", encode_location(&location))
                 .finalize(),
             Reply::Problem(problem) if prefers_html(request) => {
                 let page = html_page(&problem);
@@ -181,6 +201,25 @@ pub(crate) fn catchers() -> Vec<Catcher> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_location_carries_deep_links_percent_encoded_and_urls_unchanged() {
+        for (location, header) in [
+            ("/report?path=C:\\docs", "/report?path=C:%5Cdocs"),
+            (
+                "/search?q=a+b&exact=\"two words\"",
+                "/search?q=a+b&exact=%22two%20words%22",
+            ),
+            ("/caf\u{e9}?k=\u{4e2d}", "/caf%C3%A9?k=%E4%B8%AD"),
+            ("/a%20b?x=%2F", "/a%20b?x=%2F"),
+            (
+                "https://api.workos.com/sso/authorize?client_id=client_1&state=a-b_c",
+                "https://api.workos.com/sso/authorize?client_id=client_1&state=a-b_c",
+            ),
+        ] {
+            assert_eq!(encode_location(location), header, "{location}");
+        }
+    }
 
     #[test]
     fn a_problem_page_escapes_everything_it_shows() {

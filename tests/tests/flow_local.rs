@@ -1523,3 +1523,29 @@ async fn a_provider_sign_in_smuggled_into_an_unpinned_flow_starts_no_session() {
         "anonymous"
     );
 }
+
+#[rocket::async_test]
+async fn deep_links_with_backslashes_quotes_pluses_and_non_ascii_land_where_they_started() {
+    // What the browser asked for, and the Location the callback answers with (encoded where needed).
+    for (page, back) in [
+        ("/dashboard?path=C:\\docs", "/dashboard?path=C:%5Cdocs"),
+        ("/dashboard?q=a+b", "/dashboard?q=a+b"),
+        ("/dashboard?q=%22x%22%20y", "/dashboard?q=%22x%22%20y"),
+        ("/dashboard?city=K%C3%B6ln", "/dashboard?city=K%C3%B6ln"),
+    ] {
+        let client = app().await;
+        assert_eq!(sign_in(&client, page).await, back, "{page}");
+    }
+    // A return_to written by hand with raw characters: same place, percent-encoded.
+    let client = app().await;
+    let login = location(&browse(&client, "/dashboard").await);
+    let flow = flow_of(&login);
+    let raw = "/dashboard?city=Köln&note=\"a b\"";
+    let encoded: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
+    let back = sign_in_from(
+        &client,
+        &format!("/sso/login?flow={flow}&return_to={encoded}"),
+    )
+    .await;
+    assert_eq!(back, "/dashboard?city=K%C3%B6ln&note=%22a%20b%22");
+}

@@ -32,17 +32,14 @@ pub fn safe_return_to(candidate: &str) -> Option<&str> {
     if without_fragment.len() > MAX_RETURN_TO_LEN || !without_fragment.starts_with('/') {
         return None;
     }
-    let (path, _query) = without_fragment
+    let (path, query) = without_fragment
         .split_once('?')
         .unwrap_or((without_fragment, ""));
-    // Browsers treat `\` like `/` and skip tabs and newlines inside URLs, so `/\evil.com` and
-    // `/\t/evil.com` both mean `//evil.com`. Refusing them outright is simpler than normalising.
-    // A raw `"` is refused too: browsers always percent-encode it, and the login cookie stores this value
-    // as JSON, where each `"` doubles, so 2 KB of them would make a cookie browsers drop.
-    if without_fragment
-        .chars()
-        .any(|c| c == '\\' || c.is_control() || c == ' ' || c == '"')
-    {
+    // Browsers treat `\` like `/` and skip tabs and newlines inside a URL's path, so `/\evil.com` and
+    // `/\t/evil.com` both mean `//evil.com`: refused in the path. In the query they change no origin, so
+    // only what could split a header (CR, LF, any control) is refused there; `\`, `+`, `"` and spaces
+    // stay, and the redirect percent-encodes what a Location header must not carry raw.
+    if path.chars().any(|c| c == '\\' || c.is_control()) || query.chars().any(char::is_control) {
         return None;
     }
     // The same tricks, percent-encoded, in case a proxy or the app decodes the path once more.
@@ -72,9 +69,15 @@ pub fn safe_return_to(candidate: &str) -> Option<&str> {
 /// assert_eq!(return_to_or_default(None), "/");
 /// ```
 pub fn return_to_or_default(candidate: Option<&str>) -> &str {
-    candidate
-        .and_then(safe_return_to)
-        .unwrap_or(DEFAULT_RETURN_TO)
+    match candidate.map(|candidate| (candidate, safe_return_to(candidate))) {
+        Some((_, Some(safe))) => safe,
+        Some((refused, None)) => {
+            // Quoted by `{:?}`, so a hostile value cannot forge log lines.
+            rocket::log::private::debug!("WorkOS SSO: dropped the return_to {refused:?}");
+            DEFAULT_RETURN_TO
+        }
+        None => DEFAULT_RETURN_TO,
+    }
 }
 
 /// Percent-decodes `input`; `None` for a malformed escape or bytes that are not UTF-8.
@@ -112,6 +115,11 @@ mod tests {
             "/caf%C3%A9",
             "/a//b",
             "/?next=//x",
+            "/report?path=C:\\docs\\q3",
+            "/search?q=a+b&exact=\"two words\"",
+            "/\"quoted\"",
+            "/caf\u{e9}/men\u{fc}?k=\u{4e2d}",
+            "/a b",
         ] {
             assert_eq!(safe_return_to(ok), Some(ok), "{ok}");
         }
@@ -141,12 +149,13 @@ mod tests {
             "/%ff",
             "/%zz",
             " /dashboard",
-            "/ /x",
+            "/a\\b?x=1",
+            "/ok?next=\r\nSet-Cookie:%20a=b",
+            "/ok?x=\u{0}",
             "/.//evil.com",
             "/a/..//evil.com",
             "/%2e/%2fevil.com",
             "/..",
-            "/\"quoted\"",
         ];
         for value in hostile {
             assert_eq!(safe_return_to(value), None, "{value:?}");
