@@ -12,7 +12,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 use rocket_workos_sso::emulator::{
-    AutoLogin, Connection, Emulator, EmulatorBuilder, EmulatorError, Seed,
+    AutoLogin, Connection, Emulator, EmulatorBuilder, EmulatorError, Seed, DEFAULT_API_KEY,
+    DEFAULT_CLIENT_ID,
 };
 
 const USAGE: &str = "usage: workos-emulator [--port PORT] [--host IP] [--redirect-uri URL]... [--auto-login first|EMAIL]
@@ -20,12 +21,23 @@ const USAGE: &str = "usage: workos-emulator [--port PORT] [--host IP] [--redirec
   --port PORT          port to listen on (default 4100; 0 picks a free one)
   --host IP            address to listen on (default 127.0.0.1)
   --redirect-uri URL   allow another redirect URI (repeatable; localhost:8000/callback is always allowed)
-  --auto-login MODE    skip the Test Identity Provider page: `first` user, or the user with this EMAIL";
+  --auto-login MODE    skip the Test Identity Provider page: `first` user, or the user with this EMAIL
+  -h, --help           print this, the seeded credentials and directory, and exit";
+
+/// What the command line asks for.
+enum Command {
+    Serve(Box<EmulatorBuilder>),
+    Help,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let builder = match parse(std::env::args().skip(1)) {
-        Ok(builder) => builder,
+        Ok(Command::Serve(builder)) => *builder,
+        Ok(Command::Help) => {
+            print_help();
+            return ExitCode::SUCCESS;
+        }
         Err(problem) => {
             eprintln!("workos-emulator: {problem}\n\n{USAGE}");
             return ExitCode::from(2);
@@ -52,14 +64,26 @@ async fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The builder the command line asks for, or what is wrong with it.
-fn parse(mut args: impl Iterator<Item = String>) -> Result<EmulatorBuilder, String> {
+/// The usage, then what every emulator is seeded with: credentials, organizations, connections, users.
+fn print_help() {
+    let seed = Seed::default();
+    println!("{USAGE}");
+    println!();
+    println!("Seeded credentials (the same on every start):");
+    println!("  client ID  {DEFAULT_CLIENT_ID}");
+    println!("  API key    {DEFAULT_API_KEY}");
+    println!();
+    print_directory(&seed);
+}
+
+/// What the command line asks for, or what is wrong with it.
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     let (mut host, mut port) = (IpAddr::V4(Ipv4Addr::LOCALHOST), 4100);
     let mut builder = Emulator::builder();
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
-            "-h" | "--help" => return Err("help requested".into()),
+            "-h" | "--help" => return Ok(Command::Help),
             "--port" => {
                 let value = value()?;
                 port = value
@@ -87,7 +111,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<EmulatorBuilder, Stri
             other => return Err(format!("unknown option `{other}`")),
         }
     }
-    Ok(builder.bind(SocketAddr::new(host, port)))
+    Ok(Command::Serve(Box::new(
+        builder.bind(SocketAddr::new(host, port)),
+    )))
 }
 
 fn print_banner(emulator: &Emulator) {
@@ -146,4 +172,36 @@ fn print_connection(seed: &Seed, connection: &Connection) {
         connection.state.as_str(),
         users.join(", ")
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_args(args: &[&str]) -> Result<Command, String> {
+        parse(args.iter().map(|arg| (*arg).to_owned()))
+    }
+
+    #[test]
+    fn help_is_a_command_not_an_error() {
+        for flag in ["-h", "--help"] {
+            assert!(matches!(parse_args(&[flag]), Ok(Command::Help)), "{flag}");
+            assert!(matches!(
+                parse_args(&["--port", "0", flag]),
+                Ok(Command::Help)
+            ));
+        }
+    }
+
+    #[test]
+    fn bad_arguments_say_what_is_wrong() {
+        let error = |args: &[&str]| parse_args(args).err().unwrap_or_default();
+        assert_eq!(error(&["--bogus"]), "unknown option `--bogus`");
+        assert_eq!(error(&["--port", "x"]), "--port: `x` is not a port number");
+        assert_eq!(error(&["--port"]), "--port needs a value");
+        assert!(matches!(
+            parse_args(&["--port", "0", "--auto-login", "first"]),
+            Ok(Command::Serve(_))
+        ));
+    }
 }

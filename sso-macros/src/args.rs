@@ -208,6 +208,17 @@ fn parse_pair(pair: MetaNameValue, args: &mut Args, errors: &mut Errors) {
         "groups" => set(&mut args.groups, key, &value, list_of, errors),
         "providers" => set(&mut args.providers, key, &value, list_of, errors),
         "allow_idp_initiated" => set(&mut args.allow_idp_initiated, key, &value, bool_of, errors),
+        "domain" => {
+            // WorkOS's first selector, not a misspelling of `domain_hint`.
+            errors.push(syn::Error::new(
+                key.span(),
+                "`domain` chose the identity provider by email domain in WorkOS's first API; WorkOS now \
+                 chooses it by organization\nhelp: for one customer, write `organization = \"org_...\"`; for \
+                 many, leave the selector out: a browser is then asked for its work email, whose domain \
+                 finds the organization (to pre-select a provider without pinning one, `domain_hint` \
+                 passes a domain to WorkOS)",
+            ));
+        }
         _ if SECRET_KEYS.contains(&name.as_str()) => {
             errors.push(secret_error(key.span(), &format!("`{name}` is a secret")));
         }
@@ -524,6 +535,17 @@ mod tests {
         let (_, errors) = parse_str(r#"role = "a", role = "b""#);
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].starts_with("`role` is set twice"));
+    }
+
+    #[test]
+    fn domain_names_what_replaced_it_instead_of_a_misspelling() {
+        let (_, errors) = parse_str(r#"domain = "example.com""#);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("WorkOS now chooses it by organization"),
+            "{errors:?}"
+        );
+        assert!(!errors[0].contains("did you mean"), "{errors:?}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::client::{ConnectionSelector, Provider};
 use crate::config::{ApiKey, ClientId, WorkosConfig};
 use crate::email::{DomainResolver, EmailForm, EmailOptions};
 use crate::handler::{self, Candidate, HandlerConfig};
+use crate::hooks::{ApproveSignIn, ResolveTenant};
 use crate::reply::catchers;
 use crate::routes::routes;
 use crate::seal::CookieKey;
@@ -33,7 +34,9 @@ use crate::sso::{Flow, Sso};
 /// }
 /// ```
 pub struct WorkosSso {
-    _private: (),
+    // The application's hooks (approval, tenant), carried into the managed state at launch.
+    approve: Option<Arc<dyn ApproveSignIn>>,
+    tenant: Option<Arc<dyn ResolveTenant>>,
     // Sign-in by work email (`email_page`, `domain_resolver`).
     email: EmailOptions,
 }
@@ -43,9 +46,24 @@ impl WorkosSso {
     /// keeps the last one.
     pub fn fairing() -> WorkosSso {
         WorkosSso {
-            _private: (),
+            approve: None,
+            tenant: None,
             email: EmailOptions::default(),
         }
+    }
+
+    /// Asks `hook` to accept or refuse every sign-in before its session starts (see [`ApproveSignIn`]).
+    #[must_use]
+    pub fn approve(mut self, hook: impl ApproveSignIn) -> Self {
+        self.approve = Some(Arc::new(hook));
+        self
+    }
+
+    /// Says which customer organization each request is for (see [`ResolveTenant`]).
+    #[must_use]
+    pub fn tenant(mut self, resolver: impl ResolveTenant) -> Self {
+        self.tenant = Some(Arc::new(resolver));
+        self
     }
 
     /// The embedded emulator the fairing started, if it started one: for tests that seed it, inject
@@ -126,7 +144,9 @@ impl Fairing for WorkosSso {
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
         match prepare(&rocket, handler::registered().collect(), &self.email).await {
-            Ok(sso) => {
+            Ok(mut sso) => {
+                sso.approve.clone_from(&self.approve);
+                sso.tenant.clone_from(&self.tenant);
                 let routes = routes(&sso);
                 let rocket = register_catchers(rocket).mount("/", routes);
                 Ok(rocket.manage(sso))
@@ -199,9 +219,9 @@ async fn prepare(
             secure,
         });
     }
-    let required_groups = handlers
+    let required = handlers
         .iter()
-        .flat_map(|config| config.groups.iter().copied())
+        .flat_map(|config| config.groups.iter().copied().chain(config.role))
         .collect();
     let backend = Backend::choose(&settings, debug, client_id.as_ref(), &flows).await?;
     let config = backend.workos_config(&settings)?;
@@ -212,8 +232,10 @@ async fn prepare(
         client,
         settings,
         flows,
-        required_groups,
+        required,
         handlers: handlers_by_name(&handlers),
+        approve: None,
+        tenant: None,
         sessions: Sessions::new(key.clone()),
         key,
         #[cfg(feature = "emulator")]

@@ -85,13 +85,8 @@ impl<'r> FromRequest<'r> for Profile {
         let Some(sso) = request.rocket().state::<Sso>() else {
             return Outcome::Error((Status::InternalServerError, Unauthenticated));
         };
-        let admitted = match request.route().and_then(|route| sso.handler_of(route)) {
-            Some(config) => admit(sso, request, config),
-            None => match current_session(sso, request) {
-                Some(session) => Outcome::Success(session),
-                None => challenge(request, sso.default_login_url(&request.uri().to_string())),
-            },
-        };
+        let config = request.route().and_then(|route| sso.handler_of(route));
+        let admitted = admit(sso, request, config);
         admitted.map(|session| session.profile.clone())
     }
 }
@@ -140,7 +135,7 @@ impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
         let Some(sso) = request.rocket().state::<Sso>() else {
             return Outcome::Error((Status::InternalServerError, Unauthenticated));
         };
-        admit(sso, request, M::config()).map(|_| Protected {
+        admit(sso, request, Some(M::config())).map(|_| Protected {
             handler: PhantomData,
         })
     }
@@ -155,24 +150,56 @@ impl<M: Handler> Sentinel for Protected<M> {
     }
 }
 
-/// The request's session, if `config` admits its user; otherwise the challenge (401) or the refusal
-/// (403) that the catchers answer with.
+/// The request's session, if the handler's `config` (none for a plain `Profile` guard) and the request's
+/// tenant admit its user; otherwise the challenge (401) or the refusal (403) that the catchers answer
+/// with.
 fn admit(
     sso: &Sso,
     request: &Request<'_>,
-    config: &HandlerConfig,
+    config: Option<&HandlerConfig>,
 ) -> Outcome<Arc<Session>, Unauthenticated> {
-    let login = || sso.login_url(&config.flow_key(), &request.uri().to_string());
+    // The request's tenant, for every guard but a pinned handler's, whose pin decides.
+    let tenant = match config {
+        Some(config) if config.selector.is_some() => None,
+        _ => sso.tenant_of(request),
+    };
+    let login = || {
+        let return_to = request.uri().to_string();
+        let mut url = match config {
+            Some(config) => sso.login_url(&config.flow_key(), &return_to),
+            None => sso.default_login_url(&return_to),
+        };
+        if let Some(organization) = &tenant {
+            url.push_str("&organization=");
+            url.extend(url::form_urlencoded::byte_serialize(
+                organization.as_bytes(),
+            ));
+        }
+        url
+    };
     let Some(session) = current_session(sso, request) else {
         return challenge(request, login());
     };
-    // Signed in through another organization, connection or provider is not signed in for this
-    // handler: the refusal offers to sign in through the right one.
-    let refusal = match tenant_refusal(&session.profile, config) {
-        None => authorize(&session.profile, config)
-            .err()
-            .map(|Forbidden(reason)| (reason, None)),
-        Some(reason) => Some((reason.to_owned(), Some(login()))),
+    let profile = &session.profile;
+    // Signed in through another tenant, organization, connection or provider is not signed in for this
+    // page: the refusal offers to sign in through the right one.
+    let other_tenant = tenant
+        .as_deref()
+        .is_some_and(|organization| profile.organization_id.as_deref() != Some(organization));
+    let refusal = if other_tenant {
+        Some((
+            "this page belongs to another organization".to_owned(),
+            Some(login()),
+        ))
+    } else if let Some(config) = config {
+        match tenant_refusal(profile, config) {
+            None => authorize(profile, config)
+                .err()
+                .map(|Forbidden(reason)| (reason, None)),
+            Some(reason) => Some((reason.to_owned(), Some(login()))),
+        }
+    } else {
+        None
     };
     match refusal {
         None => Outcome::Success(session),

@@ -18,6 +18,7 @@ pub mod flow;
 pub mod fuzzing;
 mod guard;
 mod handler;
+pub mod hooks;
 mod html;
 pub mod profile;
 mod redirect_uri;

@@ -14,6 +14,7 @@ use crate::email;
 use crate::flow::login_state::{self, LoginState, StateError, LOGIN_TTL_SECS};
 use crate::flow::return_to_or_default;
 use crate::guard::{profile_is_from, tenant_refusal};
+use crate::hooks::Approval;
 use crate::now;
 use crate::reply::{Problem, Reply};
 use crate::session::{self, fit_profile};
@@ -353,7 +354,8 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         )
         .with_login_url(restart));
     }
-    let profile = fit_profile(profile, &sso.required_groups);
+    approve(sso, request, &profile, &restart).await?;
+    let profile = fit_profile(profile, &sso.required);
     let session = sso
         .sessions
         .cookie(&profile, now(), sso.settings.session_lifetime, flow.secure);
@@ -375,6 +377,39 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     request.cookies().add(session);
     let return_to = login.map_or_else(|| "/".to_owned(), |login| login.return_to);
     Ok(Reply::Redirect(return_to))
+}
+
+/// The application's approval hook, if it gave one: refused is a 403 page with its reason, an error a 503
+/// page (logged, not shown); no session either way.
+async fn approve(
+    sso: &Sso,
+    request: &Request<'_>,
+    profile: &crate::Profile,
+    restart: &str,
+) -> Result<(), Problem> {
+    let Some(hook) = &sso.approve else {
+        return Ok(());
+    };
+    match hook.approve(request, profile).await {
+        Ok(Approval::Accept) => Ok(()),
+        Ok(Approval::Refuse(reason)) => Err(Problem::new(
+            Status::Forbidden,
+            "sign_in_refused",
+            "Sign-in refused",
+            reason,
+        )
+        .with_login_url(restart.to_owned())),
+        Err(error) => {
+            rocket::log::private::error!("WorkOS SSO: the approval hook failed: {error}");
+            Err(Problem::new(
+                Status::ServiceUnavailable,
+                "approval_unavailable",
+                "Sign-in is unavailable",
+                "Your account could not be checked right now. Please try again in a moment.",
+            )
+            .with_login_url(restart.to_owned()))
+        }
+    }
 }
 
 /// The login route URL that starts `login` over: same flow, same identity provider, same `return_to`.

@@ -231,19 +231,21 @@ pub(crate) fn end(jar: &CookieJar<'_>) {
 }
 
 /// Trims `profile` until its session fits in a cookie: first the custom and raw attributes go, then the
-/// groups that no handler checks, then every group, then the secondary `roles` (the primary `role`
-/// stays), then the names. Identity (`id`, `email`, organization, connection) is always kept; a profile
+/// groups that no handler checks, then the secondary `roles` no handler checks, then every group, then
+/// every secondary role (the primary `role` stays), then the names. `required` holds the groups and role
+/// slugs some handler requires. Identity (`id`, `email`, organization, connection) is always kept; a profile
 /// whose identity alone does not fit cannot have a session (the callback refuses it).
-pub fn fit_profile(mut profile: Profile, required_groups: &BTreeSet<&str>) -> Profile {
+pub fn fit_profile(mut profile: Profile, required: &BTreeSet<&str>) -> Profile {
     // The longest times MessagePack writes: a profile that fits with them fits with any.
     let fits =
         |profile: &Profile| encode(profile, i64::MIN, i64::MIN).len() <= MAX_SESSION_PLAINTEXT;
-    let steps: [fn(&mut ProfileData, &BTreeSet<&str>); 5] = [
+    let steps: [fn(&mut ProfileData, &BTreeSet<&str>); 6] = [
         |p, _| {
             p.raw_attributes.clear();
             p.custom_attributes.clear();
         },
         |p, required| p.groups.retain(|group| required.contains(group.as_str())),
+        |p, required| p.roles.retain(|role| required.contains(role.slug.as_str())),
         |p, _| p.groups.clear(),
         |p, _| p.roles.clear(),
         |p, _| (p.first_name, p.last_name, p.name) = (None, None, None),
@@ -252,7 +254,7 @@ pub fn fit_profile(mut profile: Profile, required_groups: &BTreeSet<&str>) -> Pr
         if fits(&profile) {
             break;
         }
-        step(&mut profile, required_groups);
+        step(&mut profile, required);
     }
     profile
 }
@@ -518,6 +520,34 @@ mod tests {
         );
         assert_eq!((&fitted.role, &fitted.roles), (&huge.role, &huge.roles));
         assert!(encode(&fitted, 0, 0).len() <= MAX_SESSION_PLAINTEXT);
+    }
+
+    #[test]
+    fn a_required_secondary_role_survives_trimming() {
+        let mut huge = profile();
+        huge.role = Some(Role {
+            slug: "member".into(),
+        });
+        huge.roles = (0..300)
+            .map(|i| Role {
+                slug: format!("role-{i:03}"),
+            })
+            .chain([Role {
+                slug: "admin".into(),
+            }])
+            .collect();
+        let fitted = fit_profile(huge, &BTreeSet::from(["admin", "Engineering"]));
+        assert_eq!(
+            fitted.roles,
+            [Role {
+                slug: "admin".into()
+            }]
+        );
+        assert_eq!(fitted.groups, ["Engineering"]);
+        assert_eq!(
+            fitted.role.as_ref().map(|role| role.slug.as_str()),
+            Some("member")
+        );
     }
 
     #[test]

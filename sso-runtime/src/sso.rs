@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use rocket::Route;
+use std::sync::Arc;
+
+use rocket::{Request, Route};
 
 use url::form_urlencoded::byte_serialize;
 use url::Url;
@@ -11,6 +13,7 @@ use url::Url;
 use crate::client::WorkosClient;
 use crate::email::EmailSettings;
 use crate::handler::{Candidate, HandlerConfig};
+use crate::hooks::{ApproveSignIn, ResolveTenant};
 use crate::seal::CookieKey;
 use crate::session::Sessions;
 use crate::settings::Settings;
@@ -39,10 +42,14 @@ pub(crate) struct Sso {
     pub(crate) settings: Settings,
     /// By flow key.
     pub(crate) flows: BTreeMap<String, Flow>,
-    /// Groups some handler requires; the session keeps them when a profile must be trimmed.
-    pub(crate) required_groups: BTreeSet<&'static str>,
+    /// The groups and roles some handler requires; the session keeps them when a profile must be trimmed.
+    pub(crate) required: BTreeSet<&'static str>,
     /// Every registered handler configuration, by handler name (Rocket names a route after its handler).
     pub(crate) handlers: HashMap<&'static str, Vec<Candidate>>,
+    /// The application's approval hook, if it gave one.
+    pub(crate) approve: Option<Arc<dyn ApproveSignIn>>,
+    /// The application's tenant resolver, if it gave one.
+    pub(crate) tenant: Option<Arc<dyn ResolveTenant>>,
     /// The key every cookie of the library is sealed with.
     pub(crate) key: CookieKey,
     /// The sessions, sealed under `key`, and those already opened.
@@ -62,6 +69,11 @@ impl Sso {
             "{}?flow={key}&return_to={return_to}",
             self.settings.login_path
         )
+    }
+
+    /// The organization `request` is for, by the application's tenant resolver.
+    pub(crate) fn tenant_of(&self, request: &Request<'_>) -> Option<String> {
+        self.tenant.as_ref()?.organization(request)
     }
 
     /// The flow a login without `?flow=` starts, and the one a plain `Profile` guard (which belongs to no

@@ -108,7 +108,7 @@ fn sso<P: Phase>(rocket: &Rocket<P>) -> &Sso {
 fn app_session_cookie(rocket: &Rocket<Orbit>, profile: &Profile) -> Cookie<'static> {
     let sso = sso(rocket);
     let now = rocket::time::OffsetDateTime::now_utc().unix_timestamp();
-    let fitted = fit_profile(profile.clone(), &sso.required_groups);
+    let fitted = fit_profile(profile.clone(), &sso.required);
     build(&sso.sessions, &fitted, now, sso.settings.session_lifetime)
 }
 

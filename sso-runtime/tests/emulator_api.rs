@@ -467,6 +467,27 @@ async fn the_connection_list_has_the_full_shape() {
 }
 
 #[tokio::test]
+async fn a_provider_connection_has_no_organization_id_key_and_never_null() {
+    let emulator = Emulator::start_default().await.unwrap();
+    let page = list(&emulator, "limit=100").await;
+    let connections = page["data"].as_array().unwrap();
+    let (providers, organizations): (Vec<&Value>, Vec<&Value>) =
+        connections.iter().partition(|connection| {
+            connection["connection_type"]
+                .as_str()
+                .unwrap()
+                .ends_with("OAuth")
+        });
+    assert!(providers.len() >= 3, "{page}");
+    for connection in providers {
+        assert!(connection.get("organization_id").is_none(), "{connection}");
+    }
+    for connection in organizations {
+        assert!(connection["organization_id"].is_string(), "{connection}");
+    }
+}
+
+#[tokio::test]
 async fn connection_domains_have_the_full_shape() {
     let emulator = Emulator::start_default().await.unwrap();
     let (_, connection) =

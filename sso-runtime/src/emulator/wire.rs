@@ -42,10 +42,9 @@ pub(crate) fn connection(connection: &Connection, seed: &Seed) -> Value {
         })
         .unwrap_or_default();
     let created_at = timestamp(&connection.id);
-    json!({
+    let mut wire = json!({
         "object": "connection",
         "id": connection.id,
-        "organization_id": connection.organization_id,
         "connection_type": connection.connection_type,
         "name": connection.name,
         "state": connection.state.as_str(),
@@ -53,7 +52,13 @@ pub(crate) fn connection(connection: &Connection, seed: &Seed) -> Value {
         "domains": domains,
         "created_at": created_at,
         "updated_at": created_at,
-    })
+    });
+    // The schema's `organization_id` is a string that may be absent, never `null`: an environment-level
+    // provider connection belongs to no organization, so it has none.
+    if let Some(organization_id) = &connection.organization_id {
+        wire["organization_id"] = json!(organization_id);
+    }
+    wire
 }
 
 /// The `Organization` object. The emulator keeps no metadata, external ID or Stripe customer, so those
