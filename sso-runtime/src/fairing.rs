@@ -13,6 +13,7 @@ use url::Url;
 use crate::client::WorkosClient;
 use crate::client::{ConnectionSelector, Provider};
 use crate::config::{ApiKey, ClientId, WorkosConfig};
+use crate::email::{DomainResolver, EmailForm, EmailOptions};
 use crate::handler::{self, Candidate, HandlerConfig};
 use crate::hooks::{ApproveSignIn, ResolveTenant};
 use crate::reply::catchers;
@@ -36,6 +37,8 @@ pub struct WorkosSso {
     // The application's hooks (approval, tenant), carried into the managed state at launch.
     approve: Option<Arc<dyn ApproveSignIn>>,
     tenant: Option<Arc<dyn ResolveTenant>>,
+    // Sign-in by work email (`email_page`, `domain_resolver`).
+    email: EmailOptions,
 }
 
 impl WorkosSso {
@@ -45,6 +48,7 @@ impl WorkosSso {
         WorkosSso {
             approve: None,
             tenant: None,
+            email: EmailOptions::default(),
         }
     }
 
@@ -70,6 +74,64 @@ impl WorkosSso {
     }
 }
 
+// Sign-in by work email: the application's resolver and page.
+impl WorkosSso {
+    /// Resolves the domain of an address entered on the work email page with `resolver` (say, from the
+    /// application's database) instead of WorkOS's Organizations API. See [`crate::email`].
+    ///
+    /// ```rust,no_run
+    /// # use rocket::{Orbit, Rocket};
+    /// # use rocket_workos_sso::email::{DomainResolver, ResolveError};
+    /// # use rocket_workos_sso::WorkosSso;
+    /// struct OneCustomer;
+    ///
+    /// #[rocket::async_trait]
+    /// impl DomainResolver for OneCustomer {
+    ///     async fn organizations(&self, domain: &str, _: &Rocket<Orbit>) -> Result<Vec<String>, ResolveError> {
+    ///         Ok(if domain == "foo-corp.com" { vec!["org_01EHZNVPK3SFK441A1RGBFSHRT".into()] } else { vec![] })
+    ///     }
+    /// }
+    ///
+    /// let fairing = WorkosSso::fairing().domain_resolver(OneCustomer);
+    /// # let _ = fairing;
+    /// ```
+    pub fn domain_resolver(mut self, resolver: impl DomainResolver) -> WorkosSso {
+        self.email.resolver = Some(Arc::new(resolver));
+        self
+    }
+
+    /// Shows `page`'s HTML instead of the library's work email page. It must hold a `<form
+    /// method="post">` to [`EmailForm::action`] with the [hidden fields](EmailForm::hidden_inputs) and an
+    /// `email` input; the library still checks the address, resolves its domain and sets the status.
+    ///
+    /// ```rust,no_run
+    /// use rocket_workos_sso::email::{escape_html, EmailForm};
+    /// use rocket_workos_sso::WorkosSso;
+    ///
+    /// fn sign_in_page(form: &EmailForm<'_>) -> String {
+    ///     format!(
+    ///         r#"<h1>Acme sign-in</h1><form method="post" action="{}">{}
+    ///         <label>Email <input name="email" type="email" autocomplete="email" value="{}" required></label>
+    ///         <p>{}</p><button>Continue</button></form>"#,
+    ///         escape_html(form.action),
+    ///         form.hidden_inputs(),
+    ///         escape_html(form.email),
+    ///         escape_html(form.message.unwrap_or_default()),
+    ///     )
+    /// }
+    ///
+    /// let fairing = WorkosSso::fairing().email_page(sign_in_page);
+    /// # let _ = fairing;
+    /// ```
+    pub fn email_page(
+        mut self,
+        page: impl Fn(&EmailForm<'_>) -> String + Send + Sync + 'static,
+    ) -> WorkosSso {
+        self.email.page = Some(Arc::new(page));
+        self
+    }
+}
+
 #[rocket::async_trait]
 impl Fairing for WorkosSso {
     fn info(&self) -> Info {
@@ -81,7 +143,7 @@ impl Fairing for WorkosSso {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
-        match prepare(&rocket, handler::registered().collect()).await {
+        match prepare(&rocket, handler::registered().collect(), &self.email).await {
             Ok(mut sso) => {
                 sso.approve.clone_from(&self.approve);
                 sso.tenant.clone_from(&self.tenant);
@@ -121,6 +183,7 @@ fn register_catchers(rocket: Rocket<Build>) -> Rocket<Build> {
 async fn prepare(
     rocket: &Rocket<Build>,
     handlers: Vec<&'static HandlerConfig>,
+    email: &EmailOptions,
 ) -> Result<Sso, String> {
     let debug = rocket.figment().profile() == rocket::Config::DEBUG_PROFILE;
     let settings = Settings::from_figment(rocket.figment(), |name| std::env::var(name).ok())
@@ -165,6 +228,7 @@ async fn prepare(
     let client = WorkosClient::new(config)
         .map_err(|error| format!("the HTTP client cannot be built: {error}"))?;
     Ok(Sso {
+        email: email.settle(&client),
         client,
         settings,
         flows,

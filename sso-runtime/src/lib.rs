@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod config;
+pub mod email;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod fairing;

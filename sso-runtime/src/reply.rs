@@ -11,7 +11,7 @@ use rocket::response::{self, Responder, Response};
 use serde_json::json;
 
 use crate::guard::{Challenge, Refusal};
-use crate::html::escape;
+use crate::html::{document, escape};
 
 /// A problem to show the user: the status, a stable machine-readable code, a title and a sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +53,8 @@ pub(crate) enum Reply {
     Redirect(String),
     /// An error page or JSON body.
     Problem(Problem),
+    /// A page of the library shown to a browser (the work email page), with this status.
+    Page(Status, String),
 }
 
 impl From<Problem> for Reply {
@@ -105,13 +107,9 @@ impl<'r> Responder<'r, 'static> for Reply {
                 .raw_header("Location", encode_location(&location))
                 .finalize(),
             Reply::Problem(problem) if prefers_html(request) => {
-                let page = html_page(&problem);
-                Response::build()
-                    .status(problem.status)
-                    .header(ContentType::HTML)
-                    .sized_body(page.len(), Cursor::new(page))
-                    .finalize()
+                html_response(problem.status, html_page(&problem))
             }
+            Reply::Page(status, page) => html_response(status, page),
             Reply::Problem(problem) => {
                 let mut body = json!({ "error": problem.code, "message": problem.detail });
                 if let Some(url) = &problem.login_url {
@@ -133,20 +131,27 @@ impl<'r> Responder<'r, 'static> for Reply {
     }
 }
 
+fn html_response(status: Status, page: String) -> Response<'static> {
+    Response::build()
+        .status(status)
+        .header(ContentType::HTML)
+        .sized_body(page.len(), Cursor::new(page))
+        .finalize()
+}
+
 fn html_page(problem: &Problem) -> String {
     let action = match &problem.login_url {
         Some(url) => format!(r#"<p><a href="{}">Sign in again</a></p>"#, escape(url)),
         None => r#"<p><a href="/">Back to the home page</a></p>"#.to_owned(),
     };
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;\
-         color:#1f2328}}h1{{font-size:1.4rem}}code{{background:#f3f4f6;padding:0 .25rem}}</style></head>\
-         <body><h1>{title}</h1><p>{detail}</p><p>Error code: <code>{code}</code></p>{action}</body></html>\n",
-        title = escape(problem.title),
-        detail = escape(&problem.detail),
-        code = escape(&problem.code),
+    document(
+        problem.title,
+        &format!(
+            "<h1>{title}</h1><p>{detail}</p><p>Error code: <code>{code}</code></p>{action}",
+            title = escape(problem.title),
+            detail = escape(&problem.detail),
+            code = escape(&problem.code),
+        ),
     )
 }
 

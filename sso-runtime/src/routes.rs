@@ -10,6 +10,7 @@ use crate::client::{
     ApiErrorKind, AuthorizationCode, AuthorizationRequest, ConnectionSelector, PkceVerifier,
     Provider, State, TransportErrorKind, WorkosError,
 };
+use crate::email;
 use crate::flow::login_state::{self, LoginState, StateError, LOGIN_TTL_SECS};
 use crate::flow::return_to_or_default;
 use crate::guard::{profile_is_from, tenant_refusal};
@@ -28,6 +29,8 @@ pub(crate) fn routes(sso: &Sso) -> Vec<Route> {
         Route::new(Method::Get, &sso.settings.login_path, Login),
         Route::new(Method::Get, &sso.settings.logout_path, Logout),
         Route::new(Method::Post, &sso.settings.logout_path, Logout),
+        // Sign-in by work email: the form of the page the login route shows posts here.
+        Route::new(Method::Post, &sso.settings.login_path, email::EmailSignIn),
     ];
     routes.extend(
         callback_paths
@@ -37,14 +40,14 @@ pub(crate) fn routes(sso: &Sso) -> Vec<Route> {
     routes
 }
 
-fn query<'r>(request: &'r Request<'_>, name: &str) -> Option<&'r str> {
+pub(crate) fn query<'r>(request: &'r Request<'_>, name: &str) -> Option<&'r str> {
     request
         .query_value::<&str>(name)
         .and_then(Result::ok)
         .filter(|value| !value.is_empty())
 }
 
-fn no_wiring() -> Reply {
+pub(crate) fn no_wiring() -> Reply {
     Problem::new(
         Status::InternalServerError,
         "not_configured",
@@ -69,18 +72,36 @@ impl Handler for Login {
 }
 
 /// Starts a login: a fresh state and PKCE verifier, sealed with `return_to` in a per-login cookie, then
-/// off to WorkOS.
+/// off to WorkOS. A browser on the login route of a flow without a pin and without a selector in the
+/// query is asked for its work email instead.
 fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
-    let (key, flow) = match query(request, "flow") {
-        Some(key) => sso.flows.get_key_value(key).ok_or_else(|| {
-            Problem::new(
-                Status::BadRequest,
-                "unknown_flow",
-                "Sign-in link not recognised",
-                "This sign-in link does not belong to this application (or to this version of it).",
-            )
-            .with_login_url(sso.default_login_url("/"))
-        })?,
+    let (key, flow) = flow_named(sso, query(request, "flow"))?;
+    let return_to = return_to_or_default(query(request, "return_to")).to_owned();
+    let expected = match &flow.config.selector {
+        Some(selector) => selector.clone(),
+        None if email::is_asked_for(request) => return Ok(email::page(sso, key, &return_to)),
+        None => expected_from_query(request, flow.config.providers)?,
+    };
+    Ok(start_login(
+        sso,
+        request,
+        (key, flow),
+        return_to,
+        expected,
+        None,
+    ))
+}
+
+/// The flow `key` names, or the [default flow](Sso::default_flow) without a key.
+pub(crate) fn flow_named<'a>(
+    sso: &'a Sso,
+    key: Option<&str>,
+) -> Result<(&'a String, &'a Flow), Problem> {
+    match key {
+        Some(key) => sso
+            .flows
+            .get_key_value(key)
+            .ok_or_else(|| unknown_flow(sso)),
         None => sso.default_flow().ok_or_else(|| {
             Problem::new(
                 Status::NotFound,
@@ -88,13 +109,31 @@ fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
                 "Nothing to sign in to",
                 "No handler in this application uses #[workos_sso].",
             )
-        })?,
-    };
-    let return_to = return_to_or_default(query(request, "return_to")).to_owned();
-    let expected = match &flow.config.selector {
-        Some(selector) => selector.clone(),
-        None => expected_from_query(request, flow.config.providers)?,
-    };
+        }),
+    }
+}
+
+/// A sign-in link (or form) naming a flow this application does not have.
+pub(crate) fn unknown_flow(sso: &Sso) -> Problem {
+    Problem::new(
+        Status::BadRequest,
+        "unknown_flow",
+        "Sign-in link not recognised",
+        "This sign-in link does not belong to this application (or to this version of it).",
+    )
+    .with_login_url(sso.default_login_url("/"))
+}
+
+/// Sends the browser to WorkOS to sign in with `expected` for `flow`, remembering the login in its
+/// cookie. `login_hint` (an email the user typed) replaces the flow's own.
+pub(crate) fn start_login(
+    sso: &Sso,
+    request: &Request<'_>,
+    (key, flow): (&String, &Flow),
+    return_to: String,
+    expected: ConnectionSelector,
+    login_hint: Option<&str>,
+) -> Reply {
     let state = State::generate();
     let verifier = PkceVerifier::generate();
     let mut authorization = AuthorizationRequest::new(flow.redirect_uri.clone(), expected.clone())
@@ -103,7 +142,7 @@ fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     if let Some(hint) = flow.config.domain_hint {
         authorization = authorization.domain_hint(hint);
     }
-    if let Some(hint) = flow.config.login_hint {
+    if let Some(hint) = login_hint.or(flow.config.login_hint) {
         authorization = authorization.login_hint(hint);
     }
     if !flow.config.provider_scopes.is_empty() {
@@ -124,9 +163,15 @@ fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         flow.callback_path(),
         flow.secure,
     );
-    Ok(Reply::Redirect(
-        sso.client.authorization_url(&authorization).into(),
-    ))
+    Reply::Redirect(sso.client.authorization_url(&authorization).into())
+}
+
+/// Whether `value` looks like a WorkOS id starting with `prefix` (an empty prefix: a provider name).
+pub(crate) fn is_workos_id(value: &str, prefix: &str) -> bool {
+    value.len() <= 64
+        && value.starts_with(prefix)
+        && value.len() > prefix.len()
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The identity provider named in the login route's query of an unpinned flow: exactly one of three
@@ -169,11 +214,7 @@ fn expected_from_query(
         ));
     };
     let (_, value) = expected.query_pair();
-    let well_formed = value.len() <= 64
-        && value.starts_with(prefix)
-        && value.len() > prefix.len()
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !well_formed {
+    if !is_workos_id(value, prefix) {
         return Err(Problem::new(
             Status::BadRequest,
             "invalid_selector",

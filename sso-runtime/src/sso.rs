@@ -11,6 +11,7 @@ use url::form_urlencoded::byte_serialize;
 use url::Url;
 
 use crate::client::WorkosClient;
+use crate::email::EmailSettings;
 use crate::handler::{Candidate, HandlerConfig};
 use crate::hooks::{ApproveSignIn, ResolveTenant};
 use crate::seal::CookieKey;
@@ -53,6 +54,8 @@ pub(crate) struct Sso {
     pub(crate) key: CookieKey,
     /// The sessions, sealed under `key`, and those already opened.
     pub(crate) sessions: Sessions,
+    /// Sign-in by work email: the domain resolver and the page (the application's or the library's).
+    pub(crate) email: EmailSettings,
     /// The embedded emulator, kept alive as long as the app.
     #[cfg(feature = "emulator")]
     pub(crate) emulator: Option<crate::emulator::Emulator>,
