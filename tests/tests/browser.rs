@@ -80,8 +80,13 @@ fn sign_in_with_a_real_browser() {
                 "multi_tenant",
                 multi_tenant_example_corp_admitted
             ),
+            env.run(
+                "multi-tenant-unknown-domain",
+                "multi_tenant",
+                multi_tenant_unknown_domain
+            ),
         );
-        [results.0, results.1, results.2, results.3]
+        [results.0, results.1, results.2, results.3, results.4]
             .into_iter()
             .filter_map(Result::err)
             .collect::<Vec<_>>()
@@ -170,7 +175,10 @@ async fn multi_tenant_globex_refused(s: &mut Session) -> Result<()> {
     s.shot("test-idp-globex").await?;
     s.click_user("hank@globex.test").await?;
     s.wait_heading("Your workspace").await?;
-    expect_eq(s.text("#organization").await?, "Globex")?;
+    expect_eq(
+        s.text("#organization").await?,
+        "org_01JHS3C4DWA7N36096Q14DR9GP",
+    )?;
     expect_contains(&s.text("#welcome").await?, "hank@globex.test")?;
     s.shot("workspace").await?;
     s.click(Locator::LinkText("Example Corp reports")).await?;
@@ -187,6 +195,17 @@ async fn multi_tenant_globex_refused(s: &mut Session) -> Result<()> {
     Ok(())
 }
 
+/// An address whose domain no organization claims stays on the email page with a message, and WorkOS
+/// is never asked to authorize.
+async fn multi_tenant_unknown_domain(s: &mut Session) -> Result<()> {
+    s.type_work_email("mallory@evil.example").await?;
+    s.wait_heading("Sign in").await?;
+    expect_contains(&s.text("main").await?, "evil.example")?;
+    expect_status(s, 400).await?;
+    s.shot("unknown-domain").await?;
+    Ok(())
+}
+
 /// An Example Corp user gets into the Example-Corp-only page.
 async fn multi_tenant_example_corp_admitted(s: &mut Session) -> Result<()> {
     s.type_work_email("alice@example.com").await?;
@@ -195,7 +214,10 @@ async fn multi_tenant_example_corp_admitted(s: &mut Session) -> Result<()> {
     s.shot("test-idp-example-corp").await?;
     s.click_user("alice@example.com").await?;
     s.wait_heading("Your workspace").await?;
-    expect_eq(s.text("#organization").await?, "Example Corp")?;
+    expect_eq(
+        s.text("#organization").await?,
+        "org_01JH3E28JT97KB6CQ643DZVMXX",
+    )?;
     s.shot("workspace").await?;
     s.click(Locator::LinkText("Example Corp reports")).await?;
     s.wait_heading("Example Corp reports").await?;
@@ -359,16 +381,17 @@ impl Session {
         self.click(Locator::XPath(&xpath)).await
     }
 
-    /// The multi-tenant home page: type a work email and continue with SSO.
+    /// The multi-tenant home page: sign in with SSO, then type a work email on the library's page.
     async fn type_work_email(&mut self, email: &str) -> Result<()> {
         self.goto("/").await?;
+        self.click(Locator::LinkText("Sign in with SSO")).await?;
+        self.wait_heading("Sign in").await?;
         let input = self.wait_for(Locator::Css("input#email")).await?;
+        input.clear().await?;
         input.send_keys(email).await?;
         self.shot("work-email").await?;
-        self.click(Locator::XPath(
-            "//button[normalize-space()='Continue with SSO']",
-        ))
-        .await
+        self.click(Locator::XPath("//button[normalize-space()='Continue']"))
+            .await
     }
 
     /// Saves `<nn>-<step>.png`.
