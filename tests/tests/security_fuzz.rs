@@ -316,10 +316,9 @@ fn check_one(rng: &mut Rng, corpus: &Corpus, now: i64) -> Option<Vec<u8>> {
                     accepted.starts_with('/') && !accepted.starts_with("//"),
                     "{text:?}"
                 );
-                assert!(
-                    !accepted.chars().any(|c| c == '\\' || c.is_control()),
-                    "{text:?}"
-                );
+                assert!(!accepted.chars().any(char::is_control), "{text:?}");
+                let path = accepted.split('?').next().unwrap_or_default();
+                assert!(!path.contains('\\'), "a backslash in the path: {text:?}");
                 let app = Url::parse(APP_ORIGIN).unwrap();
                 let resolved = app.join(accepted).unwrap();
                 assert_eq!(resolved.origin(), app.origin(), "{text:?}");
