@@ -11,9 +11,12 @@
 //! Against the embedded emulator, try `alice@example.com` (Example Corp) and `hank@globex.test` (Globex).
 //! With WorkOS, each customer's verified domains on the WorkOS dashboard are what the email page finds.
 
+use rocket::http::Status;
 use rocket::response::content::RawHtml;
+use rocket::response::Redirect;
 use rocket::{get, launch, routes};
-use rocket_workos_sso::{workos_sso, Profile, WorkosSso};
+use rocket_workos_sso::client::{PortalIntent, PortalLinkRequest};
+use rocket_workos_sso::{workos_sso, Profile, WorkosClient, WorkosSso};
 
 mod common;
 use common::{escape, page, SIGN_OUT};
@@ -43,7 +46,8 @@ fn workspace(profile: Profile) -> RawHtml<String> {
         "Your workspace",
         &format!(
             "<p id=\"welcome\">Welcome, {} from <strong id=\"organization\">{}</strong>.</p>\
-             <p><a href=\"/example-corp/reports\">Example Corp reports</a></p>{SIGN_OUT}",
+             <p><a href=\"/example-corp/reports\">Example Corp reports</a></p>\
+             <p><a href=\"/settings/sso\">Set up SSO for your organization</a></p>{SIGN_OUT}",
             escape(&profile.email),
             escape(organization)
         ),
@@ -67,9 +71,24 @@ fn example_corp_reports(profile: Profile) -> RawHtml<String> {
     )
 }
 
+/// "Set up SSO for your organization": the signed-in user's organization opens WorkOS's Admin Portal,
+/// through the fairing's own WorkOS client. (A real app would require an admin `role` here.)
+#[workos_sso(redirect_uri = "http://127.0.0.1:8000/callback", client_id = env!("WORKOS_CLIENT_ID"))]
+#[get("/settings/sso")]
+async fn set_up_sso(profile: Profile, workos: &WorkosClient) -> Result<Redirect, Status> {
+    let organization = profile.organization_id.clone().ok_or(Status::Forbidden)?;
+    let request = PortalLinkRequest::new(organization, PortalIntent::Sso)
+        .return_url("http://127.0.0.1:8000/workspace");
+    match workos.generate_portal_link(&request).await {
+        Ok(link) => Ok(Redirect::to(link.expose().to_owned())),
+        Err(_) => Err(Status::BadGateway),
+    }
+}
+
 #[launch]
 fn rocket() -> _ {
-    rocket::build()
-        .attach(WorkosSso::fairing())
-        .mount("/", routes![home, workspace, example_corp_reports])
+    rocket::build().attach(WorkosSso::fairing()).mount(
+        "/",
+        routes![home, workspace, example_corp_reports, set_up_sso],
+    )
 }

@@ -66,6 +66,13 @@ impl WorkosSso {
         self
     }
 
+    /// The WorkOS client the fairing built (the flow's own: same connection pool, timeouts and base
+    /// URL, the embedded emulator's when it runs), for fairings, background tasks and tests; handlers
+    /// take `&WorkosClient` as a request guard instead. `None` before launch or without the fairing.
+    pub fn client<P: rocket::Phase>(rocket: &Rocket<P>) -> Option<&WorkosClient> {
+        Some(&rocket.state::<Sso>()?.client)
+    }
+
     /// The embedded emulator the fairing started, if it started one: for tests that seed it, inject
     /// faults or count calls, and for printing where to sign in.
     #[cfg(feature = "emulator")]

@@ -12,7 +12,7 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
-use crate::client::ConnectionSelector;
+use crate::client::{ConnectionSelector, WorkosClient};
 use crate::handler::{Handler, HandlerConfig};
 use crate::profile::{ConnectionType, Profile};
 use crate::session::Session;
@@ -118,6 +118,45 @@ fn missing_fairing(rocket: &Rocket<Ignite>, what: &str) -> bool {
         );
     }
     missing
+}
+
+/// The WorkOS client the fairing built, the one the sign-in flow uses (same pool, timeouts and base URL),
+/// for a handler that calls WorkOS itself, say for an Admin Portal link. Fails with 500 without the
+/// fairing, which its sentinel reports at launch.
+///
+/// ```rust,no_run
+/// use rocket::get;
+/// use rocket::http::Status;
+/// use rocket::response::Redirect;
+/// use rocket_workos_sso::client::{PortalIntent, PortalLinkRequest};
+/// use rocket_workos_sso::{workos_sso, Profile, WorkosClient};
+///
+/// /// "Set up SSO for your organization": the signed-in admin goes to WorkOS's Admin Portal.
+/// #[workos_sso(redirect_uri = "https://app.example.com/callback", client_id = "client_01ABC", role = "admin")]
+/// #[get("/settings/sso")]
+/// async fn set_up_sso(profile: Profile, workos: &WorkosClient) -> Result<Redirect, Status> {
+///     let organization = profile.organization_id.clone().ok_or(Status::Forbidden)?;
+///     let request = PortalLinkRequest::new(organization, PortalIntent::Sso);
+///     let link = workos.generate_portal_link(&request).await.map_err(|_| Status::BadGateway)?;
+///     Ok(Redirect::to(link.expose().to_owned()))
+/// }
+/// ```
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for &'r WorkosClient {
+    type Error = Unauthenticated;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        match request.rocket().state::<Sso>() {
+            Some(sso) => Outcome::Success(&sso.client),
+            None => Outcome::Error((Status::InternalServerError, Unauthenticated)),
+        }
+    }
+}
+
+impl Sentinel for &WorkosClient {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        missing_fairing(rocket, "&WorkosClient")
+    }
 }
 
 /// The guard `#[workos_sso]` adds, as a hidden first parameter, to a protected handler that takes no

@@ -226,6 +226,12 @@ async fn multi_tenant_example_corp_admitted(s: &mut Session) -> Result<()> {
         "Quarterly reports for alice@example.com.",
     )?;
     s.shot("reports").await?;
+    // "Set up SSO for your organization": an Admin Portal link from the fairing's own client.
+    s.goto("/workspace").await?;
+    s.click(Locator::LinkText("Set up SSO for your organization"))
+        .await?;
+    s.wait_heading("Set up SSO for Example Corp").await?;
+    s.shot("admin-portal").await?;
     Ok(())
 }
 
