@@ -15,7 +15,7 @@ use rocket::{get, launch, routes};
 use rocket_workos_sso::{workos_sso, Profile, WorkosSso};
 
 mod common;
-use common::{escape, page, SIGN_OUT};
+use common::{escape, page, EMULATOR_CLIENT_ID, EXAMPLE_CORP, LOCAL_REDIRECT_URI, SIGN_OUT};
 
 #[get("/")]
 fn home(profile: Option<Profile>) -> rocket::response::content::RawHtml<String> {
@@ -30,12 +30,9 @@ fn home(profile: Option<Profile>) -> rocket::response::content::RawHtml<String> 
     page("JSON API example", &body)
 }
 
-/// The browser page that starts a sign-in.
-#[workos_sso(
-    redirect_uri = "http://127.0.0.1:8000/callback",
-    client_id = env!("WORKOS_CLIENT_ID"),
-    organization = env!("WORKOS_ORGANIZATION_ID")
-)]
+/// The browser page that starts a sign-in. The client id, redirect URI and organization are the
+/// application's, read at launch (WORKOS_CLIENT_ID, WORKOS_REDIRECT_URI, WORKOS_ORGANIZATION_ID).
+#[workos_sso]
 #[get("/dashboard")]
 fn dashboard(profile: Profile) -> rocket::response::content::RawHtml<String> {
     page(
@@ -45,11 +42,7 @@ fn dashboard(profile: Profile) -> rocket::response::content::RawHtml<String> {
 }
 
 /// Who is calling, as JSON.
-#[workos_sso(
-    redirect_uri = "http://127.0.0.1:8000/callback",
-    client_id = env!("WORKOS_CLIENT_ID"),
-    organization = env!("WORKOS_ORGANIZATION_ID")
-)]
+#[workos_sso]
 #[get("/api/me")]
 fn me(profile: Profile) -> Json<Value> {
     Json(json!({
@@ -61,12 +54,7 @@ fn me(profile: Profile) -> Json<Value> {
 }
 
 /// Admins only: the attribute checks the role before the handler runs.
-#[workos_sso(
-    redirect_uri = "http://127.0.0.1:8000/callback",
-    client_id = env!("WORKOS_CLIENT_ID"),
-    organization = env!("WORKOS_ORGANIZATION_ID"),
-    role = "admin"
-)]
+#[workos_sso(role = "admin")]
 #[get("/api/admin/audit")]
 fn audit() -> Json<Value> {
     Json(json!({ "events": [] }))
@@ -74,7 +62,11 @@ fn audit() -> Json<Value> {
 
 #[launch]
 fn rocket() -> _ {
-    rocket::build()
-        .attach(WorkosSso::fairing())
-        .mount("/", routes![home, dashboard, me, audit])
+    rocket::custom(common::figment(&[
+        EMULATOR_CLIENT_ID,
+        LOCAL_REDIRECT_URI,
+        EXAMPLE_CORP,
+    ]))
+    .attach(WorkosSso::fairing())
+    .mount("/", routes![home, dashboard, me, audit])
 }

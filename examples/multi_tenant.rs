@@ -10,16 +10,21 @@
 //!
 //! Against the embedded emulator, try `alice@example.com` (Example Corp) and `hank@globex.test` (Globex).
 //! With WorkOS, each customer's verified domains on the WorkOS dashboard are what the email page finds.
+//! Every id is read at launch: WORKOS_CLIENT_ID, WORKOS_REDIRECT_URI and, for the Example Corp page,
+//! EXAMPLE_CORP_ORGANIZATION_ID. (WORKOS_ORGANIZATION_ID would pin the whole app to one organization,
+//! so this app leaves it unset.)
 
+use rocket::fairing::AdHoc;
 use rocket::http::Status;
+use rocket::request::Request;
 use rocket::response::content::RawHtml;
 use rocket::response::Redirect;
-use rocket::{get, launch, routes};
+use rocket::{get, launch, routes, Build, Rocket};
 use rocket_workos_sso::client::{PortalIntent, PortalLinkRequest};
 use rocket_workos_sso::{workos_sso, Profile, WorkosClient, WorkosSso};
 
 mod common;
-use common::{escape, page, SIGN_OUT};
+use common::{escape, page, EMULATOR_CLIENT_ID, LOCAL_REDIRECT_URI, SIGN_OUT};
 
 #[get("/")]
 fn home(profile: Option<Profile>) -> RawHtml<String> {
@@ -37,7 +42,7 @@ fn home(profile: Option<Profile>) -> RawHtml<String> {
 }
 
 /// Open to a user of any organization this app serves.
-#[workos_sso(redirect_uri = "http://127.0.0.1:8000/callback", client_id = env!("WORKOS_CLIENT_ID"))]
+#[workos_sso]
 #[get("/workspace")]
 fn workspace(profile: Profile) -> RawHtml<String> {
     // An unpinned handler admits only profiles of an organization, so there always is one.
@@ -54,12 +59,9 @@ fn workspace(profile: Profile) -> RawHtml<String> {
     )
 }
 
-/// Example Corp's alone: a user signed in through another organization gets a 403 page.
-#[workos_sso(
-    redirect_uri = "http://127.0.0.1:8000/callback",
-    client_id = env!("WORKOS_CLIENT_ID"),
-    organization = "org_01JH3E28JT97KB6CQ643DZVMXX"
-)]
+/// Example Corp's alone: everything under `/example-corp/` belongs to that organization (the tenant
+/// resolver below says so), so a user signed in through another one gets a 403 page.
+#[workos_sso]
 #[get("/example-corp/reports")]
 fn example_corp_reports(profile: Profile) -> RawHtml<String> {
     page(
@@ -73,7 +75,7 @@ fn example_corp_reports(profile: Profile) -> RawHtml<String> {
 
 /// "Set up SSO for your organization": the signed-in user's organization opens WorkOS's Admin Portal,
 /// through the fairing's own WorkOS client. (A real app would require an admin `role` here.)
-#[workos_sso(redirect_uri = "http://127.0.0.1:8000/callback", client_id = env!("WORKOS_CLIENT_ID"))]
+#[workos_sso]
 #[get("/settings/sso")]
 async fn set_up_sso(profile: Profile, workos: &WorkosClient) -> Result<Redirect, Status> {
     let organization = profile.organization_id.clone().ok_or(Status::Forbidden)?;
@@ -87,8 +89,30 @@ async fn set_up_sso(profile: Profile, workos: &WorkosClient) -> Result<Redirect,
 
 #[launch]
 fn rocket() -> _ {
-    rocket::build().attach(WorkosSso::fairing()).mount(
-        "/",
-        routes![home, workspace, example_corp_reports, set_up_sso],
-    )
+    app()
+}
+
+fn app() -> Rocket<Build> {
+    // Example Corp's id differs between WorkOS environments, so it is read at launch too; without it
+    // the Example Corp page would belong to nobody in particular, so the app does not start.
+    let Some(example_corp) = common::setting(
+        "EXAMPLE_CORP_ORGANIZATION_ID",
+        rocket_workos_sso::emulator::EXAMPLE_ORG_ID,
+    ) else {
+        return rocket::build().attach(AdHoc::try_on_ignite("Example Corp", |rocket| async {
+            eprintln!("multi_tenant cannot start: set EXAMPLE_CORP_ORGANIZATION_ID to Example Corp's org_... id");
+            Err(rocket)
+        }));
+    };
+    let tenant = move |request: &Request<'_>| {
+        let path = request.uri().path();
+        (path == "/example-corp" || path.starts_with("/example-corp/"))
+            .then(|| example_corp.clone())
+    };
+    rocket::custom(common::figment(&[EMULATOR_CLIENT_ID, LOCAL_REDIRECT_URI]))
+        .attach(WorkosSso::fairing().tenant(tenant))
+        .mount(
+            "/",
+            routes![home, workspace, example_corp_reports, set_up_sso],
+        )
 }

@@ -6,9 +6,10 @@
 //! ```
 //!
 //! With no WorkOS keys set it runs against the embedded emulator: open http://127.0.0.1:8000, sign in and
-//! pick a user on the Test Identity Provider page. To use WorkOS, set `WORKOS_CLIENT_ID` and
-//! `WORKOS_ORGANIZATION_ID` (read at compile time) and `WORKOS_API_KEY` (read at run time), and allowlist
-//! `http://127.0.0.1:8000/callback` on the WorkOS dashboard's Redirects page.
+//! pick a user on the Test Identity Provider page. To use WorkOS, set `WORKOS_API_KEY`,
+//! `WORKOS_CLIENT_ID`, `WORKOS_ORGANIZATION_ID` and `WORKOS_REDIRECT_URI` (all read at launch, so one
+//! `cargo build --release` runs in staging and in production), and allowlist the redirect URI on the
+//! WorkOS dashboard's Redirects page.
 
 use rocket::fairing::AdHoc;
 use rocket::response::content::RawHtml;
@@ -16,13 +17,13 @@ use rocket::{get, launch, routes};
 use rocket_workos_sso::{workos_sso, Profile, WorkosSso};
 
 mod common;
-use common::{escape, page, SIGN_OUT};
+use common::{escape, page, EMULATOR_CLIENT_ID, EXAMPLE_CORP, LOCAL_REDIRECT_URI, SIGN_OUT};
 
 #[get("/")]
 fn home(profile: Option<Profile>) -> RawHtml<String> {
     let body = match profile {
         Some(profile) => format!(
-            "<p>Signed in as <strong>{}</strong>.</p><p><a class=\"button\" href=\"/profile\">See your profile</a></p>",
+            "<p>Signed in as <strong>{}</strong>.</p><p><a class=\"button\" href=\"/profile\">See your profile</a></p>{SIGN_OUT}",
             escape(&profile.email)
         ),
         None => "<p>Sign in with your company's identity provider.</p>\
@@ -32,11 +33,9 @@ fn home(profile: Option<Profile>) -> RawHtml<String> {
     page("Rocket + WorkOS SSO", &body)
 }
 
-#[workos_sso(
-    redirect_uri = "http://127.0.0.1:8000/callback",
-    client_id = env!("WORKOS_CLIENT_ID"),
-    organization = env!("WORKOS_ORGANIZATION_ID")
-)]
+/// The application's sign-in (client id, redirect URI, organization) is read at launch, so the attribute
+/// needs no settings.
+#[workos_sso]
 #[get("/profile")]
 fn profile(profile: Profile) -> RawHtml<String> {
     let name = profile.name.clone().unwrap_or_else(|| {
@@ -74,7 +73,7 @@ fn profile(profile: Profile) -> RawHtml<String> {
             )
         })
         .collect();
-    let body = format!("<table>{rows}</table>{SIGN_OUT}");
+    let body = format!("<table>{rows}</table><p><a href=\"/\">Home</a></p>{SIGN_OUT}");
     page("Your profile", &body)
 }
 
@@ -84,9 +83,13 @@ fn id_of(label: &str) -> String {
 
 #[launch]
 fn rocket() -> _ {
-    rocket::build()
-        .attach(WorkosSso::fairing())
-        .attach(AdHoc::on_liftoff("Quickstart banner", |rocket| {
+    rocket::custom(common::figment(&[
+        EMULATOR_CLIENT_ID,
+        LOCAL_REDIRECT_URI,
+        EXAMPLE_CORP,
+    ]))
+    .attach(WorkosSso::fairing())
+    .attach(AdHoc::on_liftoff("Quickstart banner", |rocket| {
             Box::pin(async move {
                 let config = rocket.config();
                 let backend = match WorkosSso::emulator(rocket) {

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cargo run -p rocket-workos-sso-examples --example workos-emulator -- --port 4100 \
-//!     [--host 127.0.0.1] [--redirect-uri URL]... [--auto-login first|EMAIL]
+//!     [--host 127.0.0.1] [--redirect-uri URL]... [--auto-login first|EMAIL] \
+//!     [--client-id ID] [--environment NAME]
 //! ```
 //!
 //! It prints the base URL, the credentials and the environment lines for a WorkOS SDK, then serves until
@@ -17,11 +18,15 @@ use rocket_workos_sso::emulator::{
 };
 
 const USAGE: &str = "usage: workos-emulator [--port PORT] [--host IP] [--redirect-uri URL]... [--auto-login first|EMAIL]
+                      [--client-id ID] [--environment NAME]
 
   --port PORT          port to listen on (default 4100; 0 picks a free one)
   --host IP            address to listen on (default 127.0.0.1)
   --redirect-uri URL   allow another redirect URI (repeatable; localhost:8000/callback is always allowed)
   --auto-login MODE    skip the Test Identity Provider page: `first` user, or the user with this EMAIL
+  --client-id ID       the client ID to accept instead of the seeded one
+  --environment NAME   number every organization, connection and profile as the WorkOS environment
+                       NAME would (same people, other ids), to run staging next to production
   -h, --help           print this, the seeded credentials and directory, and exit";
 
 /// What the command line asks for.
@@ -97,6 +102,22 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
                     .map_err(|_| format!("--host: `{value}` is not an IP address"))?;
             }
             "--redirect-uri" => builder = builder.redirect_uri(value()?),
+            "--client-id" => {
+                let value = value()?;
+                if !value.starts_with("client_") && !value.starts_with("project_") {
+                    return Err(format!(
+                        "--client-id: `{value}` is not a WorkOS client ID (client_...)"
+                    ));
+                }
+                builder = builder.client_id(value);
+            }
+            "--environment" => {
+                let value = value()?;
+                if value.is_empty() {
+                    return Err("--environment needs a name".to_owned());
+                }
+                builder = builder.seed(Seed::default().for_environment(&value));
+            }
             "--auto-login" => {
                 builder = builder.auto_login(match value()? {
                     first if first == "first" => AutoLogin::FirstUser,
@@ -199,6 +220,15 @@ mod tests {
         assert_eq!(error(&["--bogus"]), "unknown option `--bogus`");
         assert_eq!(error(&["--port", "x"]), "--port: `x` is not a port number");
         assert_eq!(error(&["--port"]), "--port needs a value");
+        assert_eq!(
+            error(&["--client-id", "org_1"]),
+            "--client-id: `org_1` is not a WorkOS client ID (client_...)"
+        );
+        assert_eq!(error(&["--environment", ""]), "--environment needs a name");
+        assert!(matches!(
+            parse_args(&["--client-id", "client_01A", "--environment", "staging"]),
+            Ok(Command::Serve(_))
+        ));
         assert!(matches!(
             parse_args(&["--port", "0", "--auto-login", "first"]),
             Ok(Command::Serve(_))

@@ -1,6 +1,56 @@
-//! Page chrome shared by the examples: plain HTML, no external assets.
+//! Shared by the examples: their configuration (read at launch) and page chrome (plain HTML, no external
+//! assets).
+#![allow(dead_code)] // each example uses its own subset
 
+use rocket::figment::Figment;
 use rocket::response::content::RawHtml;
+use rocket_workos_sso::emulator::{DEFAULT_CLIENT_ID, EXAMPLE_ORG_ID};
+
+/// The embedded emulator's client id, for [`figment`].
+pub const EMULATOR_CLIENT_ID: (&str, &str, &str) =
+    ("client_id", "WORKOS_CLIENT_ID", DEFAULT_CLIENT_ID);
+
+/// The callback on port 8000, where `cargo run --example ...` listens, for [`figment`].
+pub const LOCAL_REDIRECT_URI: (&str, &str, &str) = (
+    "redirect_uri",
+    "WORKOS_REDIRECT_URI",
+    "http://127.0.0.1:8000/callback",
+);
+
+/// The emulator's Example Corp, for [`figment`].
+pub const EXAMPLE_CORP: (&str, &str, &str) =
+    ("organization", "WORKOS_ORGANIZATION_ID", EXAMPLE_ORG_ID);
+
+/// Rocket's configuration, where the WorkOS settings are read at launch: `[workos]` in Rocket.toml,
+/// `ROCKET_WORKOS`, or WorkOS's variables (WORKOS_CLIENT_ID, WORKOS_REDIRECT_URI,
+/// WORKOS_ORGANIZATION_ID, WORKOS_API_KEY). So one release build runs in staging and in production.
+///
+/// A debug build fills each of `defaults` (`workos.` key, variable, value) that neither names, so that
+/// `cargo run --example ...` works on a fresh clone against the embedded emulator; a release build takes
+/// nothing it was not given, and refuses to launch without it.
+pub fn figment(defaults: &[(&str, &str, &str)]) -> Figment {
+    let mut figment = rocket::Config::figment();
+    if cfg!(debug_assertions) {
+        for (key, variable, value) in defaults {
+            let key = format!("workos.{key}");
+            let unset = figment.find_value(&key).is_err()
+                && std::env::var_os(variable).is_none_or(|value| value.is_empty());
+            if unset {
+                figment = figment.merge((key, *value));
+            }
+        }
+    }
+    figment
+}
+
+/// The environment variable `variable`, or in a debug build `default` when it is unset (see
+/// [`figment`]); `None` in a release build without it.
+pub fn setting(variable: &str, default: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(value) if !value.trim().is_empty() => Some(value.trim().to_owned()),
+        _ => cfg!(debug_assertions).then(|| default.to_owned()),
+    }
+}
 
 /// A complete page with `title` and `body` (already HTML).
 pub fn page(title: &str, body: &str) -> RawHtml<String> {

@@ -8,15 +8,21 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Expr, ExprArray, ExprLit, ExprMacro, Ident, Lit, LitBool, LitStr, MetaNameValue, Token};
+use syn::{
+    Expr, ExprArray, ExprCall, ExprLit, ExprMacro, Ident, Lit, LitBool, LitStr, MetaNameValue,
+    Token,
+};
 
 use crate::errors::Errors;
+pub(crate) use rocket_workos_sso_rules::quote_list;
 
-/// A setting's value: a string literal, or `env!("NAME")` that rustc expands in the generated code.
+/// A setting's value: a string literal, `env!("NAME")` that rustc expands in the generated code, or
+/// `env("NAME")`, read from the environment when the app launches (only where `validate` allows it).
 #[derive(Clone)]
 pub(crate) enum Value {
     Literal(LitStr),
     Env { call: ExprMacro, name: LitStr },
+    Launch { call: ExprCall, name: LitStr },
 }
 
 impl Value {
@@ -24,14 +30,20 @@ impl Value {
     pub(crate) fn literal(&self) -> Option<String> {
         match self {
             Value::Literal(lit) => Some(lit.value()),
-            Value::Env { .. } => None,
+            Value::Env { .. } | Value::Launch { .. } => None,
         }
+    }
+
+    /// Whether the value is read at launch, by `env("NAME")`.
+    pub(crate) fn is_launch(&self) -> bool {
+        matches!(self, Value::Launch { .. })
     }
 
     pub(crate) fn span(&self) -> Span {
         match self {
             Value::Literal(lit) => lit.span(),
             Value::Env { call, .. } => call.span(),
+            Value::Launch { call, .. } => call.span(),
         }
     }
 }
@@ -53,6 +65,11 @@ impl ToTokens for Value {
                 tokens.extend(quote_spanned!(call.span()=> ::core::));
                 tokens.extend(quote!(#env #bang #arguments));
             }
+            // `validate` refuses `env("...")` wherever a `&'static str` is emitted; this only guards
+            // against a setting that forgot to.
+            Value::Launch { call, .. } => tokens.extend(quote_spanned!(call.span()=>
+                ::core::compile_error!("this setting cannot be read at launch")
+            )),
         }
     }
 }
@@ -309,6 +326,26 @@ fn value_of(key: &Ident, expr: &Expr, errors: &mut Errors) -> Option<Value> {
                 }
             }
         }
+        Expr::Call(call) if is_env_call(&call.func) => match (call.args.len(), call.args.first()) {
+            (
+                1,
+                Some(Expr::Lit(ExprLit {
+                    lit: Lit::Str(name),
+                    ..
+                })),
+            ) => Some(Value::Launch {
+                call: call.clone(),
+                name: name.clone(),
+            }),
+            _ => {
+                errors.push(syn::Error::new_spanned(
+                    call,
+                    "`env(...)` takes one string literal here: the name of a variable read when the app \
+                     launches\nhelp: write env(\"WORKOS_CLIENT_ID\")",
+                ));
+                None
+            }
+        },
         other => {
             errors.push(syn::Error::new_spanned(
                 other,
@@ -317,6 +354,11 @@ fn value_of(key: &Ident, expr: &Expr, errors: &mut Errors) -> Option<Value> {
             None
         }
     }
+}
+
+/// `env(...)`, the attribute's own form for a value read at launch (not a function the user can call).
+fn is_env_call(func: &Expr) -> bool {
+    matches!(func, Expr::Path(path) if path.qself.is_none() && path.path.is_ident("env"))
 }
 
 /// `env!`, `std::env!` or `core::env!`.
@@ -433,17 +475,6 @@ fn unknown_key_error(key: &Ident, meant: Option<&str>) -> syn::Error {
         None => format!("help: the settings are {}", quote_list(KNOWN_KEYS, "and")),
     };
     syn::Error::new(key.span(), format!("unknown setting `{key}`\n{help}"))
-}
-
-/// `a`, `b` and `c` (with `conjunction` "and"), for messages.
-pub(crate) fn quote_list(items: &[&str], conjunction: &str) -> String {
-    let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
-    match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => {
-            format!("{} {conjunction} {last}", rest.join(", "))
-        }
-        _ => quoted.concat(),
-    }
 }
 
 /// Levenshtein distance; the inputs are short setting names.

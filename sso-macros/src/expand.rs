@@ -135,8 +135,7 @@ fn protect(mut item: ItemFn, config: &Config) -> TokenStream {
 
         impl #private::Handler for #marker {
             fn config() -> &'static #private::HandlerConfig {
-                static CONFIG: #private::LazyLock<#private::HandlerConfig> =
-                    #private::LazyLock::new(|| #static_config);
+                static CONFIG: #private::HandlerConfig = #static_config;
                 &CONFIG
             }
         }
@@ -237,21 +236,34 @@ fn config_tokens(
         providers,
         allow_idp_initiated,
     } = config;
+    let setting = |value: &crate::args::Value| match value {
+        crate::args::Value::Launch { name, .. } => quote!(#private::Setting::Launch(#name)),
+        written => quote!(#private::Setting::Written(#written)),
+    };
+    let optional_setting = |value: Option<&crate::args::Value>| match value {
+        Some(value) => {
+            let setting = setting(value);
+            quote!(::core::option::Option::Some(#setting))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let redirect_uri = optional_setting(redirect_uri.as_ref());
+    let client_id = optional_setting(client_id.as_ref());
     let selector = match selector {
         None => quote!(::core::option::Option::None),
         Some((kind, value)) => {
-            let selector = match kind {
+            let pin = match kind {
                 SelectorKind::Organization => {
-                    quote!(#private::ConnectionSelector::Organization(::std::string::String::from(#value)))
+                    let value = setting(value);
+                    quote!(#private::Pin::Organization(#value))
                 }
                 SelectorKind::Connection => {
-                    quote!(#private::ConnectionSelector::Connection(::std::string::String::from(#value)))
+                    let value = setting(value);
+                    quote!(#private::Pin::Connection(#value))
                 }
-                SelectorKind::Provider => {
-                    quote!(#private::ConnectionSelector::Provider(#private::Provider::from(#value)))
-                }
+                SelectorKind::Provider => quote!(#private::Pin::Provider(#value)),
             };
-            quote!(::core::option::Option::Some(#selector))
+            quote!(::core::option::Option::Some(#pin))
         }
     };
     let route = match route {
@@ -317,7 +329,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains(r#"client_id : :: core :: env ! ("WORKOS_CLIENT_ID")"#),
+            out.contains(r#"client_id : :: core :: option :: Option :: Some (:: rocket_workos_sso :: __private :: Setting :: Written (:: core :: env ! ("WORKOS_CLIENT_ID")))"#),
             "{out}"
         );
         assert!(!out.contains("compile_error"), "{out}");
@@ -385,6 +397,22 @@ mod tests {
         let out = run(ATTR, "fn dashboard(profile: Profile) {}");
         assert!(out.contains("found no route attribute below it"), "{out}");
         assert!(out.contains("fn dashboard (profile : Profile)"), "{out}");
+    }
+
+    #[test]
+    fn launch_values_and_the_applications_sign_in_are_data_for_the_runtime() {
+        let out = run(
+            r#"organization = env("ACME_ORGANIZATION_ID"), role = "admin""#,
+            r#"#[get("/d")] fn dashboard(profile: Profile) {}"#,
+        );
+        assert!(!out.contains("compile_error"), "{out}");
+        for expected in [
+            "redirect_uri : :: core :: option :: Option :: None",
+            "client_id : :: core :: option :: Option :: None",
+            r#"Pin :: Organization (:: rocket_workos_sso :: __private :: Setting :: Launch ("ACME_ORGANIZATION_ID"))"#,
+        ] {
+            assert!(out.contains(expected), "{expected}\n{out}");
+        }
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! when the app launches.
 
 use proc_macro2::Span;
-use url::{Host, Url};
+use rocket_workos_sso_rules::{
+    self as rules, CLIENT_ID_PREFIXES, CONNECTION_PREFIXES, ORGANIZATION_PREFIXES,
+};
 
 use crate::args::{quote_list, secret_error, Args, SelectorKind, Setting, Value};
 use crate::errors::Errors;
@@ -30,8 +32,9 @@ pub(crate) const PROVIDERS: &[&str] = &[
 pub(crate) struct Config {
     /// The path generated code reaches the runtime crate by.
     pub(crate) krate: syn::Path,
-    pub(crate) redirect_uri: Value,
-    pub(crate) client_id: Value,
+    /// With `client_id`, `None` when the handler uses the app's sign-in (`[workos]` at launch).
+    pub(crate) redirect_uri: Option<Value>,
+    pub(crate) client_id: Option<Value>,
     pub(crate) selector: Option<(SelectorKind, Value)>,
     pub(crate) domain_hint: Option<Value>,
     pub(crate) login_hint: Option<Value>,
@@ -45,31 +48,38 @@ pub(crate) struct Config {
 /// Checks `args`; `None` when anything was reported into `errors`.
 pub(crate) fn validate(args: Args, errors: &mut Errors) -> Option<Config> {
     check_no_secret_values(&args, errors);
-    // A setting written with a refused value, or under a misspelt key, was reported already.
-    if !args.may_have_written("redirect_uri") {
-        errors.push(syn::Error::new(
-            Span::call_site(),
-            "missing `redirect_uri`\nhelp: add `redirect_uri = \"https://app.example.com/callback\"`: the callback \
-             URL you allowlisted on the WorkOS dashboard's Redirects page",
-        ));
-    }
-    if !args.may_have_written("client_id") && !args.may_have_written("project") {
-        errors.push(syn::Error::new(
-            Span::call_site(),
-            "missing `client_id`\nhelp: add `client_id = env!(\"WORKOS_CLIENT_ID\")` (the older name `project` \
-             works too); it is the `client_...` id on the WorkOS dashboard's API Keys page",
-        ));
+    check_launch_values(&args, errors);
+    if !uses_the_apps_sign_in(&args) {
+        // A setting written with a refused value, or under a misspelt key, was reported already.
+        if !args.may_have_written("redirect_uri") {
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                "missing `redirect_uri`\nhelp: add `redirect_uri = \"https://app.example.com/callback\"`: the callback \
+                 URL you allowlisted on the WorkOS dashboard's Redirects page",
+            ));
+        }
+        if !args.may_have_written("client_id") && !args.may_have_written("project") {
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                "missing `client_id`\nhelp: add `client_id = env!(\"WORKOS_CLIENT_ID\")` (the older name `project` \
+                 works too); it is the `client_...` id on the WorkOS dashboard's API Keys page",
+            ));
+        }
     }
     if let Some(setting) = &args.redirect_uri {
         check_redirect_uri(&setting.value, errors);
     }
     if let Some(setting) = &args.client_id {
-        check_prefix(setting, &["client_", "project_"], "client_01H...", errors);
+        check_prefix(setting, CLIENT_ID_PREFIXES, "client_01H...", errors);
     }
     if let Some((kind, setting)) = &args.selector {
         match kind {
-            SelectorKind::Organization => check_prefix(setting, &["org_"], "org_01H...", errors),
-            SelectorKind::Connection => check_prefix(setting, &["conn_"], "conn_01H...", errors),
+            SelectorKind::Organization => {
+                check_prefix(setting, ORGANIZATION_PREFIXES, "org_01H...", errors)
+            }
+            SelectorKind::Connection => {
+                check_prefix(setting, CONNECTION_PREFIXES, "conn_01H...", errors)
+            }
             SelectorKind::Provider => check_provider(&setting.value, errors),
         }
     }
@@ -108,8 +118,8 @@ pub(crate) fn validate(args: Args, errors: &mut Errors) -> Option<Config> {
         krate: args
             .krate
             .map_or_else(|| syn::parse_quote!(::rocket_workos_sso), |s| s.value),
-        redirect_uri: args.redirect_uri?.value,
-        client_id: args.client_id?.value,
+        redirect_uri: args.redirect_uri.map(|s| s.value),
+        client_id: args.client_id.map(|s| s.value),
         selector: args.selector.map(|(kind, setting)| (kind, setting.value)),
         domain_hint: args.domain_hint.map(|s| s.value),
         login_hint: args.login_hint.map(|s| s.value),
@@ -119,6 +129,54 @@ pub(crate) fn validate(args: Args, errors: &mut Errors) -> Option<Config> {
         providers: args.providers.map(|s| s.value).unwrap_or_default(),
         allow_idp_initiated: args.allow_idp_initiated.is_some_and(|s| s.value.value),
     })
+}
+
+/// Whether the handler leaves `redirect_uri` and `client_id` to the application's settings, read at
+/// launch (`workos.redirect_uri` and `workos.client_id`, or WORKOS_REDIRECT_URI and WORKOS_CLIENT_ID).
+/// It writes neither, and no organization or connection fixed at compile time: an id of one WorkOS
+/// environment (staging, production) comes with that environment's client id and redirect URI, so that
+/// a build promoted to another environment cannot carry one without the others.
+fn uses_the_apps_sign_in(args: &Args) -> bool {
+    let fixed_pin = matches!(
+        &args.selector,
+        Some((SelectorKind::Organization | SelectorKind::Connection, setting)) if !setting.value.is_launch()
+    );
+    !fixed_pin
+        && !args.may_have_written("redirect_uri")
+        && !args.may_have_written("client_id")
+        && !args.may_have_written("project")
+}
+
+/// The settings that differ between WorkOS environments may be read at launch with `env("NAME")`; the
+/// others are part of the handler's code and are fixed when it compiles.
+fn check_launch_values(args: &Args, errors: &mut Errors) {
+    let provider = args
+        .selector
+        .as_ref()
+        .filter(|(kind, _)| *kind == SelectorKind::Provider)
+        .map(|(_, setting)| setting);
+    let singles = [&args.domain_hint, &args.login_hint, &args.role]
+        .into_iter()
+        .flatten()
+        .chain(provider)
+        .map(|s| (&s.key, &s.value));
+    let lists = [&args.groups, &args.provider_scopes, &args.providers]
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s.value.iter().map(move |v| (&s.key, v)));
+    for (key, value) in singles.chain(lists) {
+        let crate::args::Value::Launch { call, .. } = value else {
+            continue;
+        };
+        errors.push(syn::Error::new_spanned(
+            call,
+            format!(
+                "`{key}` cannot be read at launch: `env(\"NAME\")` is for the ids that differ between WorkOS \
+                 environments, `client_id`, `redirect_uri`, `organization` and `connection`\nhelp: write the value \
+                 itself in quotes, or read it at compile time with `{key} = env!(\"NAME\")`"
+            ),
+        ));
+    }
 }
 
 /// A WorkOS API key pasted into any setting would be compiled into the binary.
@@ -193,58 +251,8 @@ fn check_providers_unpinned(args: &Args, errors: &mut Errors) {
 
 fn check_redirect_uri(value: &Value, errors: &mut Errors) {
     let Some(text) = value.literal() else { return };
-    let problem = match Url::parse(&text) {
-        Err(url::ParseError::RelativeUrlWithoutBase) => Some(
-            "`redirect_uri` must be an absolute URL with a scheme and a host\nhelp: write the full URL, e.g. \
-             \"https://app.example.com/callback\""
-                .to_owned(),
-        ),
-        Err(err) => Some(format!(
-            "`redirect_uri` is not a valid URL: {err}\nhelp: write the full callback URL, e.g. \
-             \"https://app.example.com/callback\""
-        )),
-        Ok(url) => redirect_uri_problem(&url),
-    };
-    if let Some(message) = problem {
+    if let Some(message) = rules::redirect_uri_problem(&text) {
         errors.push(syn::Error::new(value.span(), message));
-    }
-}
-
-/// What is wrong with a parsed redirect URI, by WorkOS's rules and RFC 6749 §3.1.2.
-fn redirect_uri_problem(url: &Url) -> Option<String> {
-    if url.fragment().is_some() {
-        return Some(
-            "`redirect_uri` must not contain a fragment (`#...`): OAuth forbids them in redirect URIs\n\
-             help: remove everything from `#` on"
-                .to_owned(),
-        );
-    }
-    let Some(host) = url.host() else {
-        return Some(
-            "`redirect_uri` must name a host\nhelp: e.g. \"https://app.example.com/callback\""
-                .to_owned(),
-        );
-    };
-    match url.scheme() {
-        "https" => None,
-        "http" if is_loopback(&host) => None,
-        "http" => Some(format!(
-            "`redirect_uri` uses plain http for `{host}`: WorkOS allows http only for localhost and 127.0.0.1\n\
-             help: use \"https://{host}{}\"",
-            url.path()
-        )),
-        other => Some(format!(
-            "`redirect_uri` has the scheme `{other}`; a web app's callback is an https URL\n\
-             help: e.g. \"https://app.example.com/callback\""
-        )),
-    }
-}
-
-fn is_loopback(host: &Host<&str>) -> bool {
-    match host {
-        Host::Domain(domain) => *domain == "localhost",
-        Host::Ipv4(ip) => ip.is_loopback(),
-        Host::Ipv6(ip) => ip.is_loopback(),
     }
 }
 
@@ -255,19 +263,9 @@ fn check_prefix(setting: &Setting<Value>, prefixes: &[&str], example: &str, erro
     if text.starts_with("sk_") {
         return; // reported as a secret already
     }
-    let body = prefixes.iter().find_map(|prefix| text.strip_prefix(prefix));
-    let well_formed =
-        body.is_some_and(|b| !b.is_empty() && b.chars().all(|c| c.is_ascii_alphanumeric()));
-    if !well_formed {
-        errors.push(syn::Error::new(
-            setting.value.span(),
-            format!(
-                "`{}` must be a WorkOS id starting with {}, found \"{text}\"\nhelp: copy the id from the WorkOS \
-                 dashboard, e.g. \"{example}\"",
-                setting.key,
-                quote_list(prefixes, "or")
-            ),
-        ));
+    let key = setting.key.to_string();
+    if let Some(message) = rules::id_problem(&key, &text, prefixes, example) {
+        errors.push(syn::Error::new(setting.value.span(), message));
     }
 }
 
@@ -359,10 +357,51 @@ mod tests {
 
     #[test]
     fn both_missing_required_settings_are_reported() {
-        let errors = check(r#"role = "admin""#);
-        assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(errors[0].starts_with("missing `redirect_uri`"));
-        assert!(errors[1].starts_with("missing `client_id`"));
+        // An organization fixed at compile time belongs to one WorkOS environment: it needs that
+        // environment's redirect URI and client id next to it.
+        for input in [
+            r#"organization = "org_01A""#,
+            r#"connection = env!("CONN")"#,
+        ] {
+            let errors = check(input);
+            assert_eq!(errors.len(), 2, "{errors:?}");
+            assert!(errors[0].starts_with("missing `redirect_uri`"));
+            assert!(errors[1].starts_with("missing `client_id`"));
+        }
+        // One of the two alone is a mistake however the rest is written.
+        let errors = check(r#"redirect_uri = env("CALLBACK"), role = "admin""#);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("missing `client_id`"));
+    }
+
+    #[test]
+    fn a_handler_may_leave_its_sign_in_to_the_application() {
+        for input in [
+            "",
+            r#"role = "admin""#,
+            r#"groups = ["Ops"], role = "admin""#,
+            r#"organization = env("ACME_ORGANIZATION_ID")"#,
+            r#"connection = env("ACME_CONNECTION_ID"), allow_idp_initiated = true"#,
+            r#"provider = "GoogleOAuth""#,
+            r#"providers = ["GoogleOAuth"]"#,
+        ] {
+            assert!(check(input).is_empty(), "{input}: {:?}", check(input));
+        }
+        assert!(check(r#"redirect_uri = env("CALLBACK"), client_id = env("CLIENT"), organization = env("ORG")"#).is_empty());
+    }
+
+    #[test]
+    fn only_the_environments_ids_are_read_at_launch() {
+        let errors = check(&format!(
+            r#"{OK}, role = env("ROLE"), provider = env("P"), provider_scopes = [env("S")]"#
+        ));
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        for (error, key) in errors.iter().zip(["role", "provider", "provider_scopes"]) {
+            assert!(
+                error.starts_with(&format!("`{key}` cannot be read at launch")),
+                "{error}"
+            );
+        }
     }
 
     #[test]

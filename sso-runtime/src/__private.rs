@@ -1,10 +1,8 @@
 //! What `#[workos_sso]` expands to refers to these paths. Not a public API: it changes without notice.
 
-pub use crate::client::{ConnectionSelector, Provider};
 pub use crate::guard::Protected;
-pub use crate::handler::{Handler, HandlerConfig, Registration};
+pub use crate::handler::{Handler, HandlerConfig, Pin, Registration, Setting};
 pub use inventory;
-pub use std::sync::LazyLock;
 
 /// Implemented by [`crate::Profile`] alone: a handler parameter written `Profile` under `#[workos_sso]`
 /// must be this crate's, since the attribute relies on it to protect the handler.

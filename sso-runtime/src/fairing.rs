@@ -8,10 +8,8 @@ use std::sync::Arc;
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::log::private as log;
 use rocket::{Build, Rocket};
-use url::Url;
 
 use crate::client::WorkosClient;
-use crate::client::{ConnectionSelector, Provider};
 use crate::config::{ApiKey, ClientId, WorkosConfig};
 use crate::email::{DomainResolver, EmailForm, EmailOptions};
 use crate::handler::{self, Candidate, HandlerConfig};
@@ -71,6 +69,23 @@ impl WorkosSso {
     /// take `&WorkosClient` as a request guard instead. `None` before launch or without the fairing.
     pub fn client<P: rocket::Phase>(rocket: &Rocket<P>) -> Option<&WorkosClient> {
         Some(&rocket.state::<Sso>()?.client)
+    }
+
+    /// The library's 401 catcher (a browser turned away by a guard is sent to sign in, an API client gets
+    /// a JSON body with the `login_url`) and 403 catcher (a page or JSON saying what the signed-in user
+    /// lacks). The fairing registers them at `/` unless the application has its own there; an application
+    /// with its own catchers at `/` can register these at a narrower base, or call [`crate::sign_in`]
+    /// from its own 401 catcher.
+    ///
+    /// ```rust,no_run
+    /// use rocket_workos_sso::WorkosSso;
+    ///
+    /// // The library's pages under /app; the application's own catchers everywhere else.
+    /// let rocket = rocket::build().attach(WorkosSso::fairing()).register("/app", WorkosSso::catchers());
+    /// # let _ = rocket;
+    /// ```
+    pub fn catchers() -> Vec<rocket::Catcher> {
+        catchers()
     }
 
     /// The embedded emulator the fairing started, if it started one: for tests that seed it, inject
@@ -166,21 +181,24 @@ impl Fairing for WorkosSso {
     }
 }
 
-/// Registers the 401 and 403 catchers at `/`, unless the application has its own there.
+/// Registers the library's 401 and 403 catchers at `/`, each unless the application has its own there
+/// (for that status, or a default catcher): the library never replaces the application's pages.
 fn register_catchers(rocket: Rocket<Build>) -> Rocket<Build> {
-    let taken: BTreeSet<u16> = rocket
+    let apps: Vec<Option<u16>> = rocket
         .catchers()
         .filter(|catcher| catcher.base.path() == "/")
-        .filter_map(|catcher| catcher.code)
+        .map(|catcher| catcher.code)
         .collect();
-    let ours: Vec<_> = catchers()
+    let taken = |code: u16| apps.iter().any(|app| app.is_none_or(|app| app == code));
+    let (theirs, ours): (Vec<_>, Vec<_>) = catchers()
         .into_iter()
-        .filter(|c| c.code.is_some_and(|code| !taken.contains(&code)))
-        .collect();
-    for code in taken.intersection(&BTreeSet::from([401, 403])) {
+        .partition(|catcher| catcher.code.is_some_and(taken));
+    for catcher in theirs {
+        let code = catcher.code.unwrap_or_default();
         log::warn!(
-            "WorkOS SSO: the application registers its own {code} catcher at `/`, so sign-in redirects and \
-             refusal pages for protected handlers are up to it"
+            "WorkOS SSO: the application has its own catcher for {code} at `/`, so the library adds none; \
+             for sign-in redirects, answer with `rocket_workos_sso::sign_in(request)` in that catcher, or \
+             register `WorkosSso::catchers()` at a base of your choice"
         );
     }
     rocket.register("/", ours)
@@ -206,10 +224,12 @@ async fn prepare(
             .to_owned());
     }
     let key = CookieKey::from_figment(rocket.figment())?;
-    let client_id = common_client_id(&handlers)?;
+    let env = |name: &str| std::env::var(name).ok();
     let mut flows = BTreeMap::new();
+    let mut candidates: HashMap<&'static str, Vec<Candidate>> = HashMap::new();
     for config in &handlers {
-        let mut redirect_uri = check_handler(config)?;
+        let login = config.resolve(&settings.sign_in, &env)?;
+        let mut redirect_uri = login.redirect_uri.clone();
         if let Some(origin) = &settings.redirect_origin {
             redirect_uri = crate::redirect_uri::with_origin(&redirect_uri, origin).map_err(|reason| {
                 format!(
@@ -219,13 +239,19 @@ async fn prepare(
                 )
             })?;
         }
+        let key = login.flow_key();
+        candidates
+            .entry(config.handler)
+            .or_default()
+            .push(Candidate::new(config, key.clone()));
         let secure = redirect_uri.scheme() == "https";
-        flows.entry(config.flow_key()).or_insert(Flow {
-            config,
+        flows.entry(key).or_insert(Flow {
+            login,
             redirect_uri,
             secure,
         });
     }
+    let client_id = common_client_id(&flows)?;
     let required = handlers
         .iter()
         .flat_map(|config| config.groups.iter().copied().chain(config.role))
@@ -240,7 +266,7 @@ async fn prepare(
         settings,
         flows,
         required,
-        handlers: handlers_by_name(&handlers),
+        handlers: candidates,
         approve: None,
         tenant: None,
         sessions: Sessions::new(key.clone()),
@@ -250,21 +276,12 @@ async fn prepare(
     })
 }
 
-/// The handler configurations by handler name, for the guards to find a route's.
-fn handlers_by_name(handlers: &[&'static HandlerConfig]) -> HashMap<&'static str, Vec<Candidate>> {
-    let mut by_name: HashMap<_, Vec<_>> = HashMap::new();
-    for config in handlers {
-        by_name
-            .entry(config.handler)
-            .or_default()
-            .push(Candidate::new(config));
-    }
-    by_name
-}
-
-/// The client id every handler uses; one application talks to one WorkOS client.
-fn common_client_id(handlers: &[&'static HandlerConfig]) -> Result<Option<ClientId>, String> {
-    let ids: BTreeSet<&str> = handlers.iter().map(|config| config.client_id).collect();
+/// The client id every flow uses; one application talks to one WorkOS client.
+fn common_client_id(flows: &BTreeMap<String, Flow>) -> Result<Option<ClientId>, String> {
+    let ids: BTreeSet<&str> = flows
+        .values()
+        .map(|flow| flow.login.client_id.as_str())
+        .collect();
     let mut ids = ids.into_iter();
     match (ids.next(), ids.next()) {
         (None, _) => Ok(None),
@@ -273,38 +290,10 @@ fn common_client_id(handlers: &[&'static HandlerConfig]) -> Result<Option<Client
             .map_err(|error| format!("the client_id of #[workos_sso] is invalid: {error}")),
         (Some(a), Some(b)) => Err(format!(
             "#[workos_sso] handlers use two client ids, `{a}` and `{b}`\nhelp: one application uses one WorkOS \
-             client id; write the same `client_id` on every handler"
+             client id; write the same `client_id` on every handler, or leave it to the application's \
+             `workos.client_id` (WORKOS_CLIENT_ID)"
         )),
     }
-}
-
-/// The run-time checks of one handler's configuration: values that came from `env!` were not seen by
-/// the macro.
-fn check_handler(config: &HandlerConfig) -> Result<Url, String> {
-    let at = config.handler;
-    let redirect_uri = crate::redirect_uri::check(config.redirect_uri)
-        .map_err(|reason| format!("the redirect_uri of `{at}` is not acceptable: {reason}"))?;
-    if let Some(name) = config
-        .providers
-        .iter()
-        .find(|name| matches!(Provider::from(**name), Provider::Unknown(_)))
-    {
-        return Err(format!(
-            "the providers of `{at}` name \"{name}\", which is not a WorkOS OAuth provider\nhelp: write \
-             the provider as WorkOS spells it, e.g. \"GoogleOAuth\" or \"MicrosoftOAuth\""
-        ));
-    }
-    let (kind, id, prefix) = match &config.selector {
-        Some(ConnectionSelector::Organization(id)) => ("organization", id, "org_"),
-        Some(ConnectionSelector::Connection(id)) => ("connection", id, "conn_"),
-        _ => return Ok(redirect_uri),
-    };
-    if !id.starts_with(prefix) || id.len() == prefix.len() {
-        return Err(format!(
-            "the {kind} of `{at}` must be a WorkOS id starting with `{prefix}`"
-        ));
-    }
-    Ok(redirect_uri)
 }
 
 /// Where WorkOS calls go: WorkOS itself, or the embedded emulator.

@@ -13,7 +13,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
 use crate::client::{ConnectionSelector, WorkosClient};
-use crate::handler::{Handler, HandlerConfig};
+use crate::handler::{Candidate, Handler, HandlerConfig, Login};
 use crate::profile::{ConnectionType, Profile};
 use crate::session::Session;
 use crate::sso::Sso;
@@ -85,8 +85,8 @@ impl<'r> FromRequest<'r> for Profile {
         let Some(sso) = request.rocket().state::<Sso>() else {
             return Outcome::Error((Status::InternalServerError, Unauthenticated));
         };
-        let config = request.route().and_then(|route| sso.handler_of(route));
-        let admitted = admit(sso, request, config);
+        let handler = request.route().and_then(|route| sso.handler_of(route));
+        let admitted = admit(sso, request, handler);
         admitted.map(|session| session.profile.clone())
     }
 }
@@ -174,7 +174,12 @@ impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
         let Some(sso) = request.rocket().state::<Sso>() else {
             return Outcome::Error((Status::InternalServerError, Unauthenticated));
         };
-        admit(sso, request, Some(M::config())).map(|_| Protected {
+        // Every registered handler has its candidate; a marker the fairing did not see (the handler
+        // was compiled into another program) is refused rather than admitted without its settings.
+        let Some(handler) = sso.handler(M::config()) else {
+            return Outcome::Error((Status::InternalServerError, Unauthenticated));
+        };
+        admit(sso, request, Some(handler)).map(|_| Protected {
             handler: PhantomData,
         })
     }
@@ -189,23 +194,24 @@ impl<M: Handler> Sentinel for Protected<M> {
     }
 }
 
-/// The request's session, if the handler's `config` (none for a plain `Profile` guard) and the request's
-/// tenant admit its user; otherwise the challenge (401) or the refusal (403) that the catchers answer
-/// with.
+/// The request's session, if the `handler`'s settings (none for a plain `Profile` guard) and the
+/// request's tenant admit its user; otherwise the challenge (401) or the refusal (403) that the catchers
+/// answer with.
 fn admit(
     sso: &Sso,
     request: &Request<'_>,
-    config: Option<&HandlerConfig>,
+    handler: Option<&Candidate>,
 ) -> Outcome<Arc<Session>, Unauthenticated> {
+    let handler = handler.and_then(|handler| Some((handler, sso.flows.get(&handler.flow)?)));
     // The request's tenant, for every guard but a pinned handler's, whose pin decides.
-    let tenant = match config {
-        Some(config) if config.selector.is_some() => None,
+    let tenant = match handler {
+        Some((_, flow)) if flow.login.selector.is_some() => None,
         _ => sso.tenant_of(request),
     };
     let login = || {
         let return_to = request.uri().to_string();
-        let mut url = match config {
-            Some(config) => sso.login_url(&config.flow_key(), &return_to),
+        let mut url = match handler {
+            Some((handler, _)) => sso.login_url(&handler.flow, &return_to),
             None => sso.default_login_url(&return_to),
         };
         if let Some(organization) = &tenant {
@@ -230,9 +236,9 @@ fn admit(
             "this page belongs to another organization".to_owned(),
             Some(login()),
         ))
-    } else if let Some(config) = config {
-        match tenant_refusal(profile, config) {
-            None => authorize(profile, config)
+    } else if let Some((handler, flow)) = handler {
+        match tenant_refusal(profile, &flow.login) {
+            None => authorize(profile, handler.config)
                 .err()
                 .map(|Forbidden(reason)| (reason, None)),
             Some(reason) => Some((reason.to_owned(), Some(login()))),
@@ -257,13 +263,13 @@ fn admit(
 /// profiles of any customer organization, and a profile without one (an OAuth provider's sign-in, such
 /// as any Google account) only from a provider its `providers` lists. `None` when `profile` is admitted,
 /// else why not.
-pub(crate) fn tenant_refusal(profile: &Profile, config: &HandlerConfig) -> Option<&'static str> {
-    match &config.selector {
+pub(crate) fn tenant_refusal(profile: &Profile, login: &Login) -> Option<&'static str> {
+    match &login.selector {
         Some(selector) => (!profile_is_from(profile, selector))
             .then_some("this page belongs to another organization"),
         None => {
             let listed = || {
-                config
+                login
                     .providers
                     .iter()
                     .any(|name| profile.connection_type == ConnectionType::from(*name))
@@ -313,7 +319,8 @@ pub(crate) fn authorize(profile: &Profile, config: &HandlerConfig) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::handler::tests::dashboard;
+    use crate::handler::tests::{dashboard, login_of};
+    use crate::handler::{Pin, Setting};
     use crate::profile::Role;
 
     fn profile() -> Profile {
@@ -328,39 +335,37 @@ mod tests {
 
     #[test]
     fn a_pinned_organization_must_match() {
-        assert_eq!(tenant_refusal(&profile(), &dashboard()), None);
-        let other = HandlerConfig {
-            selector: Some(ConnectionSelector::Organization("org_01B".into())),
+        assert_eq!(tenant_refusal(&profile(), &login_of(&dashboard())), None);
+        let other = login_of(&HandlerConfig {
+            selector: Some(Pin::Organization(Setting::Written("org_01B"))),
             ..dashboard()
-        };
+        });
         assert!(tenant_refusal(&profile(), &other).is_some());
         let mut no_org = profile();
         no_org.organization_id = None;
-        assert!(tenant_refusal(&no_org, &dashboard()).is_some());
+        assert!(tenant_refusal(&no_org, &login_of(&dashboard())).is_some());
     }
 
     #[test]
     fn a_pinned_connection_must_match() {
-        let pinned = HandlerConfig {
-            selector: Some(ConnectionSelector::Connection("conn_01A".into())),
+        let pinned = login_of(&HandlerConfig {
+            selector: Some(Pin::Connection(Setting::Written("conn_01A"))),
             ..dashboard()
-        };
+        });
         assert_eq!(tenant_refusal(&profile(), &pinned), None);
-        let other = HandlerConfig {
-            selector: Some(ConnectionSelector::Connection("conn_01B".into())),
+        let other = login_of(&HandlerConfig {
+            selector: Some(Pin::Connection(Setting::Written("conn_01B"))),
             ..dashboard()
-        };
+        });
         assert!(tenant_refusal(&profile(), &other).is_some());
     }
 
     #[test]
     fn a_pinned_provider_must_match_the_connection_type() {
-        let google = HandlerConfig {
-            selector: Some(ConnectionSelector::Provider(
-                crate::client::Provider::GoogleOAuth,
-            )),
+        let google = login_of(&HandlerConfig {
+            selector: Some(Pin::Provider("GoogleOAuth")),
             ..dashboard()
-        };
+        });
         assert!(
             tenant_refusal(&profile(), &google).is_some(),
             "an Okta SAML profile is not a Google one"
@@ -368,12 +373,10 @@ mod tests {
         let mut from_google = profile();
         from_google.connection_type = ConnectionType::GoogleOAuth;
         assert_eq!(tenant_refusal(&from_google, &google), None);
-        let github = HandlerConfig {
-            selector: Some(ConnectionSelector::Provider(
-                crate::client::Provider::GitHubOAuth,
-            )),
+        let github = login_of(&HandlerConfig {
+            selector: Some(Pin::Provider("GitHubOAuth")),
             ..dashboard()
-        };
+        });
         from_google.connection_type = ConnectionType::from("GithubOAuth");
         assert!(
             tenant_refusal(&from_google, &github).is_none(),
@@ -383,10 +386,11 @@ mod tests {
 
     #[test]
     fn an_unpinned_handler_admits_organizations_and_only_the_providers_it_lists() {
-        let unpinned = HandlerConfig {
+        let unpinned_config = || HandlerConfig {
             selector: None,
             ..dashboard()
         };
+        let unpinned = login_of(&unpinned_config());
         assert_eq!(
             tenant_refusal(&profile(), &unpinned),
             None,
@@ -399,10 +403,10 @@ mod tests {
             tenant_refusal(&google, &unpinned),
             Some("this page is for accounts of a customer organization")
         );
-        let with_google = HandlerConfig {
+        let with_google = login_of(&HandlerConfig {
             providers: &["GoogleOAuth"],
-            ..unpinned
-        };
+            ..unpinned_config()
+        });
         assert_eq!(tenant_refusal(&google, &with_google), None);
         let mut github = google.clone();
         github.connection_type = ConnectionType::from("GitHubOAuth");

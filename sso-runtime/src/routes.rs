@@ -77,10 +77,10 @@ impl Handler for Login {
 fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     let (key, flow) = flow_named(sso, query(request, "flow"))?;
     let return_to = return_to_or_default(query(request, "return_to")).to_owned();
-    let expected = match &flow.config.selector {
+    let expected = match &flow.login.selector {
         Some(selector) => selector.clone(),
         None if email::is_asked_for(request) => return Ok(email::page(sso, key, &return_to)),
-        None => expected_from_query(request, flow.config.providers)?,
+        None => expected_from_query(request, flow.login.providers)?,
     };
     Ok(start_login(
         sso,
@@ -139,14 +139,14 @@ pub(crate) fn start_login(
     let mut authorization = AuthorizationRequest::new(flow.redirect_uri.clone(), expected.clone())
         .state(&state)
         .pkce(&verifier);
-    if let Some(hint) = flow.config.domain_hint {
+    if let Some(hint) = flow.login.domain_hint {
         authorization = authorization.domain_hint(hint);
     }
-    if let Some(hint) = login_hint.or(flow.config.login_hint) {
+    if let Some(hint) = login_hint.or(flow.login.login_hint) {
         authorization = authorization.login_hint(hint);
     }
-    if !flow.config.provider_scopes.is_empty() {
-        authorization = authorization.provider_scopes(flow.config.provider_scopes.iter().copied());
+    if !flow.login.provider_scopes.is_empty() {
+        authorization = authorization.provider_scopes(flow.login.provider_scopes.iter().copied());
     }
     let login = LoginState {
         state: state.expose().to_owned(),
@@ -329,7 +329,7 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     let expected = match &login {
         Some(login) => login.expected.clone(),
         // Only flows pinned to an organization or connection may accept IdP-initiated logins.
-        None => flow.config.selector.clone().ok_or_else(|| {
+        None => flow.login.selector.clone().ok_or_else(|| {
             Problem::new(
                 Status::Forbidden,
                 "idp_initiated_refused",
@@ -341,7 +341,7 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     let profile = signed_in.profile;
     // The login's own choice, then the flow's tenant policy: a provider sign-in reaches an unpinned flow
     // only if its handlers list the provider, however the login state came to name it.
-    if !profile_is_from(&profile, &expected) || tenant_refusal(&profile, flow.config).is_some() {
+    if !profile_is_from(&profile, &expected) || tenant_refusal(&profile, &flow.login).is_some() {
         rocket::log::private::warn!(
             "WorkOS SSO: refused a profile from another organization, connection or provider (expected \
              {expected:?})"
@@ -416,7 +416,7 @@ async fn approve(
 fn restart_url(sso: &Sso, login: &LoginState) -> Option<String> {
     let flow = sso.flows.get(&login.flow)?;
     let mut url = sso.login_url(&login.flow, &login.return_to);
-    if flow.config.selector.is_none() {
+    if flow.login.selector.is_none() {
         let (name, value) = login.expected.query_pair();
         let value: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
         url.push_str(&format!("&{name}={value}"));
@@ -428,7 +428,7 @@ fn restart_url(sso: &Sso, login: &LoginState) -> Option<String> {
 fn idp_initiated_flow<'a>(sso: &'a Sso, path: &'a str, restart: &str) -> Result<&'a Flow, Problem> {
     sso.flows_at(path)
         .map(|(_, flow)| flow)
-        .find(|flow| flow.config.allow_idp_initiated)
+        .find(|flow| flow.login.allow_idp_initiated)
         .ok_or_else(|| {
             Problem::new(
                 Status::BadRequest,

@@ -11,6 +11,11 @@
 //! # base_url = "https://api.workos.com"
 //! # emulator = true             # use the embedded WorkOS emulator (feature `emulator`)
 //! # redirect_origin = "https://staging.example.com"
+//! # The sign-in of handlers whose #[workos_sso] writes no redirect_uri and client_id (bare, or only
+//! # role and groups); each falls back to the environment variable named.
+//! # client_id = "client_..."                        # WORKOS_CLIENT_ID
+//! # redirect_uri = "https://app.example.com/callback" # WORKOS_REDIRECT_URI
+//! # organization = "org_..."                        # WORKOS_ORGANIZATION_ID (or connection, WORKOS_CONNECTION_ID)
 //! ```
 //!
 //! `redirect_origin` replaces the scheme, host and port of every handler's compile-time `redirect_uri`,
@@ -47,6 +52,10 @@ struct Raw {
     emulator: Option<bool>,
     request_timeout: Option<u64>,
     redirect_origin: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    organization: Option<String>,
+    connection: Option<String>,
 }
 
 /// The settings, checked.
@@ -72,6 +81,43 @@ pub struct Settings {
     /// The scheme, host and port that replace those of every handler's `redirect_uri`: an origin such as
     /// `https://staging.example.com`, without a path.
     pub redirect_origin: Option<Url>,
+    /// The sign-in of handlers that leave `redirect_uri` and `client_id` to the application: the values
+    /// as read, checked per handler at launch (the same rules as the attribute's).
+    pub sign_in: AppSignIn,
+}
+
+/// The application's sign-in settings, for handlers that leave `redirect_uri` and `client_id` to it:
+/// each value with where it was read, for messages.
+#[derive(Debug, Default, Clone)]
+pub struct AppSignIn {
+    /// `workos.client_id` or WORKOS_CLIENT_ID.
+    pub client_id: Option<Read>,
+    /// `workos.redirect_uri` or WORKOS_REDIRECT_URI.
+    pub redirect_uri: Option<Read>,
+    /// `workos.organization` or WORKOS_ORGANIZATION_ID.
+    pub organization: Option<Read>,
+    /// `workos.connection` or WORKOS_CONNECTION_ID.
+    pub connection: Option<Read>,
+}
+
+/// A value read at launch, and where it was read (`workos.client_id`, `the WORKOS_CLIENT_ID environment
+/// variable`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    /// The value, trimmed.
+    pub value: String,
+    /// Where it came from, as a message names it.
+    pub from: String,
+}
+
+/// The environment variable the application's `key` falls back to.
+pub(crate) fn env_name(key: &str) -> &'static str {
+    match key {
+        "client_id" => "WORKOS_CLIENT_ID",
+        "redirect_uri" => "WORKOS_REDIRECT_URI",
+        "organization" => "WORKOS_ORGANIZATION_ID",
+        _ => "WORKOS_CONNECTION_ID",
+    }
 }
 
 /// A setting that cannot be used; the message names the setting and the fix, never a secret value.
@@ -91,7 +137,7 @@ impl Settings {
                 SettingsError(format!(
                     "the [workos] configuration table is invalid: {error}\nhelp: the keys are api_key, \
                      base_url, session_lifetime, logout_redirect, login_path, logout_path, emulator, \
-                     request_timeout and redirect_origin"
+                     request_timeout, redirect_origin, client_id, redirect_uri, organization and connection"
                 ))
             })?
         } else {
@@ -123,7 +169,28 @@ impl Settings {
                  as \"/\" or \"/goodbye\""
             )));
         }
+        // The table, else WorkOS's environment name; where each came from, for messages.
+        let read = |key: &str, table: Option<String>| {
+            let variable = env_name(key);
+            match non_empty(table) {
+                Some(value) => Some(Read {
+                    value,
+                    from: format!("`workos.{key}`"),
+                }),
+                None => non_empty(env(variable)).map(|value| Read {
+                    value,
+                    from: format!("the {variable} environment variable"),
+                }),
+            }
+        };
+        let sign_in = AppSignIn {
+            client_id: read("client_id", raw.client_id),
+            redirect_uri: read("redirect_uri", raw.redirect_uri),
+            organization: read("organization", raw.organization),
+            connection: read("connection", raw.connection),
+        };
         Ok(Settings {
+            sign_in,
             api_key,
             base_url: non_empty(raw.base_url.or_else(|| env("WORKOS_BASE_URL"))),
             session_lifetime,

@@ -12,17 +12,17 @@ use url::Url;
 
 use crate::client::WorkosClient;
 use crate::email::EmailSettings;
-use crate::handler::{Candidate, HandlerConfig};
+use crate::handler::{Candidate, HandlerConfig, Login};
 use crate::hooks::{ApproveSignIn, ResolveTenant};
 use crate::seal::CookieKey;
 use crate::session::Sessions;
 use crate::settings::Settings;
 
-/// Everything a login started by some handler needs: its configuration and where its callback lives.
+/// Everything a login started by some handler needs: its settings and where its callback lives.
 #[derive(Debug)]
 pub(crate) struct Flow {
-    /// One of the handler configurations sharing this flow (they differ only in role and groups).
-    pub(crate) config: &'static HandlerConfig,
+    /// The login settings of the handlers sharing this flow (they differ only in role and groups).
+    pub(crate) login: Login,
     /// The effective `redirect_uri`: as written, or with `workos.redirect_origin` applied.
     pub(crate) redirect_uri: Url,
     /// Whether cookies for this flow are marked `Secure` (the callback is https).
@@ -82,7 +82,7 @@ impl Sso {
     pub(crate) fn default_flow(&self) -> Option<(&String, &Flow)> {
         self.flows
             .iter()
-            .find(|(_, flow)| flow.config.selector.is_none())
+            .find(|(_, flow)| flow.login.selector.is_none())
             .or_else(|| self.flows.iter().next())
     }
 
@@ -94,18 +94,23 @@ impl Sso {
         }
     }
 
-    /// The configuration of the `#[workos_sso]` handler `route` belongs to, if it belongs to one.
-    pub(crate) fn handler_of(&self, route: &Route) -> Option<&'static HandlerConfig> {
+    /// The `#[workos_sso]` handler `route` belongs to, if it belongs to one.
+    pub(crate) fn handler_of(&self, route: &Route) -> Option<&Candidate> {
         let candidates = self.handlers.get(route.name.as_deref()?)?;
         match candidates.as_slice() {
             // The only handler of that name: its settings, even for a same-named route of another
             // module that the attribute did not protect (the strict side).
-            [only] => Some(only.config),
-            several => several
-                .iter()
-                .find(|candidate| candidate.may_be(route))
-                .map(|candidate| candidate.config),
+            [only] => Some(only),
+            several => several.iter().find(|candidate| candidate.may_be(route)),
         }
+    }
+
+    /// The handler whose compiled settings are `config` (the hidden guard knows them by its marker).
+    pub(crate) fn handler(&self, config: &'static HandlerConfig) -> Option<&Candidate> {
+        self.handlers
+            .get(config.handler)?
+            .iter()
+            .find(|candidate| std::ptr::eq(candidate.config, config))
     }
 
     /// Refuses mounted routes that could belong to more than one `#[workos_sso]` handler: handlers of

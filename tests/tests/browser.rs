@@ -8,25 +8,51 @@
 //! `scripts/test` (and so CI) installs both and sets `WORKOS_BROWSER_TESTS=required`, which turns a
 //! missing browser into a failure. A browser that is installed but cannot start always fails.
 //!
-//! The test builds the examples itself (`cargo build --workspace --all-features --examples`, the
-//! selection `scripts/test` compiles anyway, so usually a no-op) and runs the binaries cargo reports,
-//! with `ROCKET_PORT` set to a free port and `workos.redirect_origin` following it. Every step
-//! leaves a screenshot under `target/e2e-screenshots/<scenario>/<nn>-<step>.png`.
+//! The test builds the examples as a deployment would (`cargo build --release --workspace
+//! --all-features --examples`) and runs the binaries cargo reports, configured at launch through the
+//! environment only: `ROCKET_PORT` a free port, WORKOS_REDIRECT_URI following it, the client id, the
+//! organization and the secret key. Every step leaves a screenshot under
+//! `target/e2e-screenshots/<scenario>/<nn>-<step>.png`.
 
 use std::collections::HashMap;
-use std::error::Error;
-use std::io::{BufRead, BufReader, Read};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use rocket_workos_sso::emulator::EXAMPLE_ORG_ID;
 use serde_json::{json, Value};
 
-type Result<T, E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E>;
+mod processes;
+use processes::{free_port, release_examples, target_dir, App, Killed, Result};
+
+/// The client id the apps are given at launch; the embedded emulator accepts whatever the app uses.
+const CLIENT_ID: &str = "client_01BR0WSERTESTC0NF1GUREDAT";
+
+/// The sealing key every app is given (a release build refuses to start without one).
+const SECRET_KEY: &str =
+    "kbAi7lJ+la1O01Zf9kxS2jPVZdEZGOZJ953R69Af3dOoyESxUQsEJJNCcVjOdMyxVcNmWcGbt2Le9JzVvHb12w==";
+
+/// What a deployment of `example` at `base_url` is given, all at launch: the embedded emulator (no
+/// WorkOS here), the key, the client id, the redirect URI at its own port, and the organization (the
+/// whole app's for the quickstart; the Example Corp page's for the multi-tenant app).
+fn launch_settings(example: &str, base_url: &str) -> Vec<(&'static str, String)> {
+    let mut settings = vec![
+        ("ROCKET_WORKOS", "{emulator=true}".to_owned()),
+        ("ROCKET_SECRET_KEY", SECRET_KEY.to_owned()),
+        ("WORKOS_CLIENT_ID", CLIENT_ID.to_owned()),
+        ("WORKOS_REDIRECT_URI", format!("{base_url}/callback")),
+    ];
+    match example {
+        "multi_tenant" => {
+            settings.push(("EXAMPLE_CORP_ORGANIZATION_ID", EXAMPLE_ORG_ID.to_owned()))
+        }
+        _ => settings.push(("WORKOS_ORGANIZATION_ID", EXAMPLE_ORG_ID.to_owned())),
+    }
+    settings
+}
 
 /// How long any one page may take to show what a step waits for.
 const STEP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -50,7 +76,7 @@ fn sign_in_with_a_real_browser() {
         return;
     }
     let started = Instant::now();
-    let examples = build_examples().unwrap_or_else(|error| panic!("{error}"));
+    let examples = release_examples().unwrap_or_else(|error| panic!("{error}"));
     let target_dir = target_dir(&examples["quickstart"]);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -298,7 +324,8 @@ impl Env<'_> {
             .examples
             .get(example)
             .ok_or_else(|| fail(format!("cargo built no example named `{example}`")))?;
-        let app = App::start(exe).map_err(|error| fail(error.to_string()))?;
+        let app = App::start(exe, |base_url| launch_settings(example, base_url))
+            .map_err(|error| fail(error.to_string()))?;
         let profile_dir = TempDir::new(name).map_err(|error| fail(error.to_string()))?;
         let client = self
             .driver
@@ -413,161 +440,6 @@ impl Session {
 
 // ----------------------------------------------------------------------------------------------------
 // Processes
-
-/// Builds every example the way `scripts/test` does and returns their executables by name.
-fn build_examples() -> Result<HashMap<String, PathBuf>> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-    let output = Command::new(cargo)
-        .args(["build", "--workspace", "--all-features", "--examples"])
-        .args([
-            "--message-format=json-render-diagnostics",
-            "--manifest-path",
-        ])
-        .arg(manifest)
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|error| format!("cannot run cargo to build the examples: {error}"))?;
-    if !output.status.success() {
-        return Err(format!("building the examples failed ({})", output.status).into());
-    }
-    let mut examples = HashMap::new();
-    for line in output.stdout.split(|&b| b == b'\n') {
-        let Ok(message) = serde_json::from_slice::<Value>(line) else {
-            continue;
-        };
-        let is_example = message["target"]["kind"]
-            .as_array()
-            .is_some_and(|kinds| kinds.iter().any(|kind| kind == "example"));
-        if let (true, Some(name), Some(exe)) = (
-            message["reason"] == "compiler-artifact" && is_example,
-            message["target"]["name"].as_str(),
-            message["executable"].as_str(),
-        ) {
-            examples.insert(name.to_owned(), PathBuf::from(exe));
-        }
-    }
-    if !examples.contains_key("quickstart") {
-        return Err("cargo did not report the quickstart example's executable".into());
-    }
-    Ok(examples)
-}
-
-/// `target/` from `target/debug/examples/<name>`.
-fn target_dir(example: &Path) -> PathBuf {
-    example
-        .ancestors()
-        .nth(3)
-        .expect("examples live in target/<profile>/examples")
-        .to_path_buf()
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// A child process, killed when dropped (also when a scenario panics).
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// An example app on an ephemeral port, its redirect URIs following it.
-struct App {
-    _process: Killed,
-    base_url: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl App {
-    /// Starts `exe` and waits for Rocket's liftoff line. The port is picked free just before; if another
-    /// process takes it in between, the app exits and another port is tried.
-    fn start(exe: &Path) -> Result<App> {
-        let mut last_log = String::new();
-        for _ in 0..3 {
-            let port = free_port()?;
-            let base_url = format!("http://127.0.0.1:{port}");
-            let mut child = Command::new(exe)
-                .env("ROCKET_ADDRESS", "127.0.0.1")
-                .env("ROCKET_PORT", port.to_string())
-                .env(
-                    "ROCKET_WORKOS",
-                    format!("{{redirect_origin=\"{base_url}\"}}"),
-                )
-                .env("ROCKET_LOG_LEVEL", "normal")
-                .env("ROCKET_CLI_COLORS", "false")
-                .env_remove("ROCKET_PROFILE")
-                .env_remove("WORKOS_API_KEY")
-                .env_remove("ROCKET_CONFIG")
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .map_err(|error| format!("cannot start {}: {error}", exe.display()))?;
-            let log = Arc::new(Mutex::new(Vec::new()));
-            let (lines, lifted_off) = mpsc::channel();
-            collect_lines(child.stdout.take(), &log, Some(lines));
-            collect_lines(child.stderr.take(), &log, None);
-            let process = Killed(child);
-            let app = App {
-                _process: process,
-                base_url,
-                log,
-            };
-            match lifted_off.recv_timeout(Duration::from_secs(60)) {
-                Ok(()) => return Ok(app),
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    return Err(format!(
-                        "{} did not lift off within 60s; its log:\n{}",
-                        exe.display(),
-                        app.log()
-                    )
-                    .into())
-                }
-                // Output ended without liftoff: the app exited.
-                Err(mpsc::RecvTimeoutError::Disconnected) => last_log = app.log(),
-            }
-        }
-        Err(format!(
-            "{} exited before lifting off (3 tries); its log:\n{last_log}",
-            exe.display()
-        )
-        .into())
-    }
-
-    fn log(&self) -> String {
-        let lines = self.log.lock().unwrap();
-        let tail = lines.len().saturating_sub(60);
-        lines[tail..]
-            .iter()
-            .map(|line| format!("    | {line}\n"))
-            .collect()
-    }
-}
-
-/// Copies `stream` into `log` on a thread, sending on `liftoff` when Rocket says it has launched.
-fn collect_lines(
-    stream: Option<impl Read + Send + 'static>,
-    log: &Arc<Mutex<Vec<String>>>,
-    liftoff: Option<mpsc::Sender<()>>,
-) {
-    let Some(stream) = stream else { return };
-    let log = Arc::clone(log);
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(|line| line.ok()) {
-            if line.contains("Rocket has launched from") {
-                if let Some(liftoff) = &liftoff {
-                    let _ = liftoff.send(());
-                }
-            }
-            log.lock().unwrap().push(line);
-        }
-    });
-}
 
 /// A directory removed when dropped.
 struct TempDir(PathBuf);

@@ -100,7 +100,7 @@ async fn read_fields(request: &Request<'_>, data: Data<'_>) -> Result<Fields, Pr
 async fn sign_in(sso: &Sso, request: &Request<'_>, data: Data<'_>) -> Result<Reply, Problem> {
     let fields = read_fields(request, data).await?;
     let (key, flow) = flow_named(sso, fields.flow.as_deref().filter(|key| !key.is_empty()))?;
-    if flow.config.selector.is_some() {
+    if flow.login.selector.is_some() {
         return Err(unknown_flow(sso));
     }
     let return_to = return_to_or_default(fields.return_to.as_deref()).to_owned();

@@ -32,6 +32,24 @@ pub(crate) fn derived(prefix: &str, key: &str) -> String {
     format!("{prefix}_{}", encode(u128::from_be_bytes(high)))
 }
 
+/// `id` as another WorkOS environment would number the same object: the same prefix and creation time
+/// (the ULID's timestamp), the rest derived from `environment` and `id`. Stable, and different for every
+/// environment.
+pub(crate) fn in_environment(id: &str, environment: &str) -> String {
+    let Some((prefix, ulid)) = id.rsplit_once('_').filter(|(_, ulid)| ulid.len() == 26) else {
+        return derived("id", &format!("{environment}:{id}"));
+    };
+    let digest = Sha256::digest(format!("{environment}:{id}").as_bytes());
+    let mut high = [0u8; 16];
+    high.copy_from_slice(&digest[..16]);
+    let fresh = encode(u128::from_be_bytes(high));
+    format!(
+        "{prefix}_{}{}",
+        &ulid[..TIMESTAMP_CHARS],
+        &fresh[TIMESTAMP_CHARS..]
+    )
+}
+
 /// 128 bits as 26 Crockford characters, most significant first.
 fn encode(value: u128) -> String {
     (0..26)

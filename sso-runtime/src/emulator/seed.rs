@@ -286,6 +286,40 @@ impl Seed {
         }
     }
 
+    /// The same customers, connections and users as another WorkOS environment holds them: every
+    /// organization, connection and profile id renumbered from `environment` (staging and production
+    /// give the same people different ids), names, emails and domains unchanged. The same `environment`
+    /// always gives the same ids.
+    ///
+    /// ```
+    /// use rocket_workos_sso::emulator::{Seed, EXAMPLE_ORG_ID};
+    ///
+    /// let staging = Seed::default().for_environment("staging");
+    /// let production = Seed::default().for_environment("production");
+    /// let example_corp = |seed: &Seed| seed.organizations[0].id.clone();
+    /// assert_ne!(example_corp(&staging), EXAMPLE_ORG_ID);
+    /// assert_ne!(example_corp(&staging), example_corp(&production));
+    /// assert_eq!(staging, Seed::default().for_environment("staging"));
+    /// ```
+    #[must_use]
+    pub fn for_environment(mut self, environment: &str) -> Seed {
+        let renumber = |id: &mut String| *id = ids::in_environment(id, environment);
+        for organization in &mut self.organizations {
+            renumber(&mut organization.id);
+        }
+        for connection in &mut self.connections {
+            renumber(&mut connection.id);
+            if let Some(organization) = &mut connection.organization_id {
+                renumber(organization);
+            }
+        }
+        for user in &mut self.users {
+            renumber(&mut user.id);
+            renumber(&mut user.connection_id);
+        }
+        self
+    }
+
     /// The organization with this ID.
     pub fn organization(&self, id: &str) -> Option<&Organization> {
         self.organizations.iter().find(|org| org.id == id)
