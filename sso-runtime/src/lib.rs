@@ -38,6 +38,7 @@ pub use config::WorkosConfig;
 pub use fairing::WorkosSso;
 pub use guard::{Forbidden, Unauthenticated};
 pub use profile::Profile;
+pub use reply::{sign_in, SignIn};
 #[doc = include_str!("../docs/workos_sso.md")]
 pub use rocket_workos_sso_macros::workos_sso;
 

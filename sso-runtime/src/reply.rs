@@ -155,29 +155,88 @@ fn html_page(problem: &Problem) -> String {
     )
 }
 
-/// The 401 catcher: a browser is sent to sign in, anything else gets a JSON body naming the login URL.
-fn unauthorized<'r>(_: Status, request: &'r Request<'_>) -> BoxFuture<'r> {
-    Box::pin(async move {
-        let Challenge(login_url) = request.local_cache(Challenge::default).clone();
-        let reply = match login_url {
-            Some(url) if is_navigation(request) => Reply::Redirect(url),
-            Some(url) => Problem::new(
+/// A request a guard of this library turned away because nobody is signed in (or the session is
+/// expired, tampered with, or of another tenant's sign-in), and where to sign in: what the library's own
+/// 401 catcher answers with, for an application that has its own 401 catcher. See [`sign_in`].
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    login_url: String,
+    browser: bool,
+}
+
+impl SignIn {
+    /// The login route's URL that signs the user in and comes back to the refused page.
+    pub fn login_url(&self) -> &str {
+        &self.login_url
+    }
+
+    /// Whether the request is a browser's page navigation (a `GET` or `HEAD` that prefers HTML), which
+    /// a redirect to sign in answers; API and `fetch` clients are not.
+    pub fn is_browser(&self) -> bool {
+        self.browser
+    }
+}
+
+/// For an application's own 401 catcher: `Some` when a `#[workos_sso]` or [`Profile`](crate::Profile)
+/// guard asked for a sign-in, `None` for a 401 the application's own guards raised. Responding with the
+/// [`SignIn`] answers as the library's catcher would (a `303` to sign in for a browser, else a `401` JSON
+/// body with the `login_url`); or answer API clients with the application's own body:
+///
+/// ```rust
+/// use rocket::serde::json::{json, Json, Value};
+/// use rocket::{catch, Request};
+/// use rocket_workos_sso::SignIn;
+///
+/// #[catch(401)]
+/// fn unauthorized(request: &Request<'_>) -> Result<SignIn, Json<Value>> {
+///     match rocket_workos_sso::sign_in(request) {
+///         Some(sign_in) if sign_in.is_browser() => Ok(sign_in),
+///         sign_in => Err(Json(json!({
+///             "error": "unauthorized",
+///             "login_url": sign_in.map(|sign_in| sign_in.login_url().to_owned()),
+///         }))),
+///     }
+/// }
+/// ```
+pub fn sign_in(request: &Request<'_>) -> Option<SignIn> {
+    let Challenge(login_url) = request.local_cache(Challenge::default).clone();
+    Some(SignIn {
+        login_url: login_url?,
+        browser: is_navigation(request),
+    })
+}
+
+impl<'r> Responder<'r, 'static> for SignIn {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let reply = if self.browser {
+            Reply::Redirect(self.login_url)
+        } else {
+            Problem::new(
                 Status::Unauthorized,
                 "unauthenticated",
                 "Sign in required",
                 "Sign in with SSO to use this resource.",
             )
-            .with_login_url(url)
-            .into(),
-            None => Problem::new(
+            .with_login_url(self.login_url)
+            .into()
+        };
+        reply.respond_to(request)
+    }
+}
+
+/// The 401 catcher: a browser is sent to sign in, anything else gets a JSON body naming the login URL.
+fn unauthorized<'r>(_: Status, request: &'r Request<'_>) -> BoxFuture<'r> {
+    Box::pin(async move {
+        match sign_in(request) {
+            Some(sign_in) => sign_in.respond_to(request),
+            None => Reply::from(Problem::new(
                 Status::Unauthorized,
                 "unauthorized",
                 "Unauthorized",
                 "This request needs authentication.",
-            )
-            .into(),
-        };
-        reply.respond_to(request)
+            ))
+            .respond_to(request),
+        }
     })
 }
 
@@ -195,7 +254,7 @@ fn forbidden<'r>(_: Status, request: &'r Request<'_>) -> BoxFuture<'r> {
     })
 }
 
-/// The catchers the fairing registers at `/`.
+/// The catchers the fairing registers at `/` (see [`WorkosSso::catchers`](crate::WorkosSso::catchers)).
 pub(crate) fn catchers() -> Vec<Catcher> {
     vec![
         Catcher::new(Status::Unauthorized.code, unauthorized),
