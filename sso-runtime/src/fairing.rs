@@ -37,6 +37,8 @@ pub struct WorkosSso {
     tenant: Option<Arc<dyn ResolveTenant>>,
     // Sign-in by work email (`email_page`, `domain_resolver`).
     email: EmailOptions,
+    // The opt-in to exchange the codes of IdP-initiated logins.
+    exchange_unsolicited_codes: bool,
 }
 
 impl WorkosSso {
@@ -47,7 +49,24 @@ impl WorkosSso {
             approve: None,
             tenant: None,
             email: EmailOptions::default(),
+            exchange_unsolicited_codes: false,
         }
+    }
+
+    /// Exchanges the code of an IdP-initiated login (a callback without `state`, on a handler with
+    /// `allow_idp_initiated = true`) as it arrives, instead of starting the login over from this site.
+    ///
+    /// **This lets anyone sign a victim in as themselves** (login CSRF): an attacker with an account at
+    /// a pinned organization sends the victim a callback URL carrying the attacker's own code, and the
+    /// victim's browser ends up in the attacker's session, where what the victim types is the
+    /// attacker's to read. Without this opt-in, such a callback starts an ordinary login for the
+    /// handler's organization or connection instead: the identity provider's session makes it
+    /// instant for the real user, and only a code that comes back with this browser's `state` is
+    /// exchanged. Turn this on only if your identity provider cannot complete that second round trip.
+    #[must_use]
+    pub fn exchange_unsolicited_codes(mut self) -> Self {
+        self.exchange_unsolicited_codes = true;
+        self
     }
 
     /// Asks `hook` to accept or refuse every sign-in before its session starts (see [`ApproveSignIn`]).
@@ -169,6 +188,7 @@ impl Fairing for WorkosSso {
             Ok(mut sso) => {
                 sso.approve.clone_from(&self.approve);
                 sso.tenant.clone_from(&self.tenant);
+                sso.exchange_unsolicited_codes = self.exchange_unsolicited_codes;
                 let routes = routes(&sso);
                 let rocket = register_catchers(rocket).mount("/", routes);
                 Ok(rocket.manage(sso))
@@ -269,6 +289,7 @@ async fn prepare(
         handlers: candidates,
         approve: None,
         tenant: None,
+        exchange_unsolicited_codes: false,
         sessions: Sessions::new(key.clone()),
         key,
         #[cfg(feature = "emulator")]

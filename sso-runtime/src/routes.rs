@@ -307,7 +307,17 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
             })?;
             (flow, Some(login))
         }
-        None => (idp_initiated_flow(sso, path, &restart)?, None),
+        None => {
+            let (key, flow) = idp_initiated_flow(sso, path, &restart)?;
+            // Anyone can send a victim a callback URL carrying the sender's own code: exchanged, it
+            // would sign the victim in as the sender. So the login starts over from this site, pinned
+            // to the flow's organization or connection (the identity provider's session makes it
+            // instant), and only a code that comes back with its state is exchanged.
+            if !sso.exchange_unsolicited_codes {
+                return Ok(Reply::Redirect(sso.login_url(key, "/")));
+            }
+            (flow, None)
+        }
     };
     let verifier = match &login {
         Some(login) => Some(PkceVerifier::new(login.verifier.clone()).map_err(|_| {
@@ -425,10 +435,13 @@ fn restart_url(sso: &Sso, login: &LoginState) -> Option<String> {
 }
 
 /// The flow that accepts an IdP-initiated login at `path`, if any opted in.
-fn idp_initiated_flow<'a>(sso: &'a Sso, path: &'a str, restart: &str) -> Result<&'a Flow, Problem> {
+fn idp_initiated_flow<'a>(
+    sso: &'a Sso,
+    path: &'a str,
+    restart: &str,
+) -> Result<(&'a String, &'a Flow), Problem> {
     sso.flows_at(path)
-        .map(|(_, flow)| flow)
-        .find(|flow| flow.login.allow_idp_initiated)
+        .find(|(_, flow)| flow.login.allow_idp_initiated)
         .ok_or_else(|| {
             Problem::new(
                 Status::BadRequest,

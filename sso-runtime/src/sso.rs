@@ -50,6 +50,9 @@ pub(crate) struct Sso {
     pub(crate) approve: Option<Arc<dyn ApproveSignIn>>,
     /// The application's tenant resolver, if it gave one.
     pub(crate) tenant: Option<Arc<dyn ResolveTenant>>,
+    /// Exchange the codes of IdP-initiated logins instead of starting them over (the application's
+    /// explicit opt-in, [`crate::WorkosSso::exchange_unsolicited_codes`]).
+    pub(crate) exchange_unsolicited_codes: bool,
     /// The key every cookie of the library is sealed with.
     pub(crate) key: CookieKey,
     /// The sessions, sealed under `key`, and those already opened.

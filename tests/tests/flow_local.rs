@@ -13,7 +13,7 @@ use rocket::local::asynchronous::Client;
 use rocket::{get, post, route, routes, Build, Rocket};
 use rocket_workos_sso::emulator::{AutoLogin, Fault, User, EXAMPLE_CONNECTION_ID};
 use rocket_workos_sso::session::SESSION_COOKIE;
-use rocket_workos_sso::{fuzzing, testing, workos_sso, Profile};
+use rocket_workos_sso::{fuzzing, testing, workos_sso, Profile, WorkosSso};
 use serde_json::Value;
 use support::*;
 use url::Url;
@@ -706,22 +706,38 @@ async fn an_idp_initiated_callback_is_refused_where_not_allowed_without_calling_
     assert_eq!(token_calls(&client), 0);
 }
 
-#[rocket::async_test]
-async fn an_idp_initiated_login_completes_where_allowed_and_lands_on_the_home_page() {
-    let client = app().await;
-    let emulator = emulator(&client);
-    let mut authorize_url = emulator.base_url().join("sso/authorize").unwrap();
+/// What WorkOS sends the browser for a login started at the identity provider: a code for `organization`'s
+/// first user, without `state`.
+async fn unsolicited_callback(client: &Client, organization: &str) -> Url {
+    let mut authorize_url = emulator(client).base_url().join("sso/authorize").unwrap();
     authorize_url
         .query_pairs_mut()
         .append_pair("client_id", CLIENT_ID)
         .append_pair("redirect_uri", "http://127.0.0.1:8000/idp/callback")
         .append_pair("response_type", "code")
-        .append_pair("organization", EXAMPLE_ORG);
+        .append_pair("organization", organization);
     let callback = authorize(authorize_url.as_str()).await;
     assert_eq!(query_param(&callback, "state"), None);
+    callback
+}
+
+#[rocket::async_test]
+async fn an_idp_initiated_login_starts_over_from_this_site_and_lands_on_the_home_page() {
+    let client = app().await;
+    let callback = unsolicited_callback(&client, EXAMPLE_ORG).await;
     let response = browse(&client, &path_and_query(&callback)).await;
     assert_eq!(response.status(), Status::SeeOther);
-    assert_eq!(location(&response), "/");
+    let login = location(&response);
+    assert!(
+        login.starts_with("/sso/login?flow=") && login.ends_with("&return_to=%2F"),
+        "{login}"
+    );
+    assert_eq!(
+        token_calls(&client),
+        0,
+        "the unsolicited code is not exchanged"
+    );
+    assert_eq!(sign_in_from(&client, &login).await, "/");
     assert_eq!(token_calls(&client), 1);
     let response = browse(&client, "/idp").await;
     assert_eq!(response.status(), Status::Ok);
@@ -729,6 +745,21 @@ async fn an_idp_initiated_login_completes_where_allowed_and_lands_on_the_home_pa
         response.into_string().await.unwrap(),
         "idp for alice@example.com"
     );
+}
+
+#[rocket::async_test]
+async fn with_the_opt_in_an_idp_initiated_code_is_exchanged_as_it_arrives() {
+    let client = client_with(
+        rocket_with(figment()),
+        WorkosSso::fairing().exchange_unsolicited_codes(),
+    )
+    .await;
+    let callback = unsolicited_callback(&client, EXAMPLE_ORG).await;
+    let response = browse(&client, &path_and_query(&callback)).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(location(&response), "/");
+    assert_eq!(token_calls(&client), 1);
+    assert_eq!(browse(&client, "/idp").await.status(), Status::Ok);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1164,16 +1195,13 @@ async fn a_failed_callback_offers_to_restart_the_same_login() {
 }
 
 #[rocket::async_test]
-async fn an_idp_initiated_login_from_another_organization_is_refused_with_403() {
-    let client = app().await;
-    let mut authorize_url = emulator(&client).base_url().join("sso/authorize").unwrap();
-    authorize_url
-        .query_pairs_mut()
-        .append_pair("client_id", CLIENT_ID)
-        .append_pair("redirect_uri", "http://127.0.0.1:8000/idp/callback")
-        .append_pair("response_type", "code")
-        .append_pair("organization", GLOBEX_ORG);
-    let callback = authorize(authorize_url.as_str()).await;
+async fn an_exchanged_idp_initiated_login_from_another_organization_is_refused_with_403() {
+    let client = client_with(
+        rocket_with(figment()),
+        WorkosSso::fairing().exchange_unsolicited_codes(),
+    )
+    .await;
+    let callback = unsolicited_callback(&client, GLOBEX_ORG).await;
     let response = browse(&client, &path_and_query(&callback)).await;
     assert_eq!(response.status(), Status::Forbidden);
     assert!(set_cookie(&response, SESSION_COOKIE).is_none());

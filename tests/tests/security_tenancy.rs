@@ -7,6 +7,7 @@ mod security_support;
 use rocket::http::{Accept, Status};
 use rocket::local::asynchronous::Client;
 use security_support::*;
+use url::Url;
 
 /// The login URL a browser reaches from `page` when nobody is signed in.
 async fn login_for(client: &Client, page: &str) -> String {
@@ -195,7 +196,7 @@ async fn unsolicited(client: &Client, callback: &str, organization: &str) -> Str
 }
 
 #[tokio::test]
-async fn idp_initiated_logins_are_refused_where_not_enabled_and_checked_where_they_are() {
+async fn idp_initiated_logins_are_refused_where_not_enabled_and_started_over_where_they_are() {
     let client = client().await;
     // The ordinary callback accepts no login it did not start: refused before WorkOS is called.
     let path = unsolicited(&client, CALLBACK, GLOBEX_ORG_ID).await;
@@ -204,13 +205,44 @@ async fn idp_initiated_logins_are_refused_where_not_enabled_and_checked_where_th
         (Status::BadRequest, "missing_state".to_owned())
     );
     assert_eq!(token_calls(&client), 0);
-    // The Globex IdP-initiated callback, handed Example Corp's user (another tenant's IdP admin).
+    // On the Globex IdP-initiated callback, an unsolicited code (here Example Corp's user's, as an
+    // attacker would send a victim their own) is never exchanged: the login starts over, pinned to
+    // Globex, and only the code that comes back with its state is.
+    let path = unsolicited(&client, IDP_CALLBACK, EXAMPLE_ORG_ID).await;
+    let response = browse(&client, &path).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let login = location(&response);
+    assert!(login.starts_with("/sso/login?flow="), "{login}");
+    assert!(!sets_cookie(&response, SESSION_COOKIE));
+    assert_eq!(
+        token_calls(&client),
+        0,
+        "the unsolicited code was not exchanged"
+    );
+    let response = browse(&client, &login).await;
+    let callback = at_workos(Url::parse(&location(&response)).unwrap()).await;
+    assert!(callback.contains("state="), "{callback}");
+    let response = browse(&client, &callback).await;
+    assert_eq!(location(&response), "/");
+    assert_eq!(token_calls(&client), 1);
+    assert_eq!(
+        whoami(&client).await,
+        format!("hank@globex.test|{GLOBEX_ORG_ID}")
+    );
+}
+
+#[tokio::test]
+async fn exchanged_unsolicited_codes_are_checked_against_the_pinned_organization() {
+    let client = client_exchanging_unsolicited_codes().await;
+    // Opted in: the code is exchanged, and Example Corp's user is refused on the Globex callback.
     let path = unsolicited(&client, IDP_CALLBACK, EXAMPLE_ORG_ID).await;
     assert_refused_at_callback(&client, &path).await;
+    assert_eq!(token_calls(&client), 1);
     // And Globex's own user gets in.
     let path = unsolicited(&client, IDP_CALLBACK, GLOBEX_ORG_ID).await;
     let response = browse(&client, &path).await;
     assert_eq!(location(&response), "/");
+    assert_eq!(token_calls(&client), 2);
     assert_eq!(
         whoami(&client).await,
         format!("hank@globex.test|{GLOBEX_ORG_ID}")

@@ -147,7 +147,12 @@ pub fn figment(secret_key: &str) -> Figment {
 
 /// The application on `figment`.
 pub fn app(figment: Figment) -> Rocket<Build> {
-    rocket::custom(figment).attach(WorkosSso::fairing()).mount(
+    app_with(figment, WorkosSso::fairing())
+}
+
+/// The application on `figment` with `fairing`.
+pub fn app_with(figment: Figment, fairing: WorkosSso) -> Rocket<Build> {
+    rocket::custom(figment).attach(fairing).mount(
         "/",
         rocket::routes![
             any_org,
@@ -175,6 +180,16 @@ pub async fn client_with_key(secret_key: &str) -> Client {
 /// [`client_with_key`] with [`SECRET_KEY`].
 pub async fn client() -> Client {
     client_with_key(SECRET_KEY).await
+}
+
+/// [`client`] for an application that opted in to exchanging the codes of IdP-initiated logins.
+pub async fn client_exchanging_unsolicited_codes() -> Client {
+    let fairing = WorkosSso::fairing().exchange_unsolicited_codes();
+    let client = Client::tracked(app_with(figment(SECRET_KEY), fairing))
+        .await
+        .expect("the application launches");
+    emulator(&client).set_auto_login(AutoLogin::FirstUser);
+    client
 }
 
 pub fn emulator(client: &Client) -> &Emulator {

@@ -46,7 +46,12 @@ pub fn fast_timeout() -> Figment {
 /// A tracked client for `rocket` with the fairing attached; its emulator signs in the first user of
 /// the asked-for connection at once.
 pub async fn client(rocket: Rocket<Build>) -> Client {
-    let client = Client::tracked(rocket.attach(WorkosSso::fairing()))
+    client_with(rocket, WorkosSso::fairing()).await
+}
+
+/// [`client`] with `fairing` (Rocket keeps one fairing of the kind: the last attached).
+pub async fn client_with(rocket: Rocket<Build>, fairing: WorkosSso) -> Client {
+    let client = Client::tracked(rocket.attach(fairing))
         .await
         .expect("the app launches");
     emulator(&client).set_auto_login(AutoLogin::FirstUser);
