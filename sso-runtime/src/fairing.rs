@@ -272,6 +272,9 @@ async fn prepare(
         });
     }
     let client_id = common_client_id(&flows)?;
+    // The cookie prefixes need https everywhere: one plain-http callback (local development) and the
+    // cookies keep their plain names.
+    let secure_cookies = !flows.is_empty() && flows.values().all(|flow| flow.secure);
     let required = handlers
         .iter()
         .flat_map(|config| config.groups.iter().copied().chain(config.role))
@@ -290,7 +293,8 @@ async fn prepare(
         approve: None,
         tenant: None,
         exchange_unsolicited_codes: false,
-        sessions: Sessions::new(key.clone()),
+        sessions: Sessions::new(key.clone(), secure_cookies),
+        secure_cookies,
         key,
         #[cfg(feature = "emulator")]
         emulator: backend.emulator,

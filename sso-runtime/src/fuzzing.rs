@@ -27,9 +27,10 @@ pub fn encode_session(profile: &Profile, iat: i64, exp: i64) -> Vec<u8> {
     crate::session::encode(profile, iat, exp)
 }
 
-/// Checks a decrypted login cookie against the callback's `state` at `now` (Unix seconds).
-pub fn check_login(plaintext: &[u8], state: &str, now: i64) -> Result<LoginState, StateError> {
-    crate::flow::login_state::check(plaintext, state, now)
+/// Reads a decrypted login cookie at `now` (Unix seconds). (The cookie's name commits to the callback's
+/// `state`; see [`login_cookie_name`].)
+pub fn check_login(plaintext: &[u8], now: i64) -> Result<LoginState, StateError> {
+    crate::flow::login_state::check(plaintext, now)
 }
 
 /// The plaintext the runtime seals into the cookie of `login`.
@@ -37,9 +38,16 @@ pub fn encode_login(login: &LoginState) -> Vec<u8> {
     crate::flow::login_state::encode(login)
 }
 
-/// The name of the cookie that holds the login whose OAuth state is `state`.
+/// The name of the cookie that holds the login whose OAuth state is `state`, for an application whose
+/// callbacks are plain http.
 pub fn login_cookie_name(state: &str) -> String {
-    crate::flow::login_state::cookie_name(state)
+    crate::flow::login_state::cookie_name(state, false)
+}
+
+/// The PKCE verifier `rocket`'s fairing derives for the login whose OAuth state is `state`. `None`
+/// without the fairing.
+pub fn pkce_verifier<P: Phase>(rocket: &Rocket<P>, state: &str) -> Option<String> {
+    Some(rocket.state::<Sso>()?.key.pkce_verifier(state))
 }
 
 /// A cookie called `name` holding `plaintext` as is (any bytes, valid or not), sealed under the key of

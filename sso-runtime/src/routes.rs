@@ -135,7 +135,8 @@ pub(crate) fn start_login(
     login_hint: Option<&str>,
 ) -> Reply {
     let state = State::generate();
-    let verifier = PkceVerifier::generate();
+    let verifier = PkceVerifier::new(sso.key.pkce_verifier(state.expose()))
+        .unwrap_or_else(|_| unreachable!("43 characters of URL-safe base64 make a verifier"));
     let mut authorization = AuthorizationRequest::new(flow.redirect_uri.clone(), expected.clone())
         .state(&state)
         .pkce(&verifier);
@@ -149,19 +150,18 @@ pub(crate) fn start_login(
         authorization = authorization.provider_scopes(flow.login.provider_scopes.iter().copied());
     }
     let login = LoginState {
-        state: state.expose().to_owned(),
-        verifier: verifier.expose().to_owned(),
         return_to,
         flow: key.clone(),
-        expected,
+        // The flow's own pin is the flow's to say; only a choice the login made is kept.
+        expected: flow.login.selector.is_none().then_some(expected),
         expires_at: now() + LOGIN_TTL_SECS,
     };
     login_state::remember(
         request.cookies(),
         &sso.key,
-        &login,
+        (state.expose(), &login),
         flow.callback_path(),
-        flow.secure,
+        (flow.secure, sso.secure_cookies),
     );
     Reply::Redirect(sso.client.authorization_url(&authorization).into())
 }
@@ -260,7 +260,7 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     let path = request.uri().path().as_str();
     let restart = sso.default_login_url("/");
     let login = match query(request, "state") {
-        Some(state) => Some(login_state::take(request.cookies(), &sso.key, state, path, now()).map_err(|error| {
+        Some(state) => Some(login_state::take(request.cookies(), &sso.key, state, (path, sso.secure_cookies), now()).map_err(|error| {
             let detail = match error {
                 StateError::Unknown => {
                     "This sign-in response does not match a sign-in started in this browser. It may have been \
@@ -319,35 +319,34 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
             (flow, None)
         }
     };
-    let verifier = match &login {
-        Some(login) => Some(PkceVerifier::new(login.verifier.clone()).map_err(|_| {
-            Problem::new(
-                Status::BadRequest,
-                "invalid_state",
-                "Sign-in could not be completed",
-                "Please sign in again.",
-            )
-            .with_login_url(restart.clone())
-        })?),
-        None => None,
+    // The verifier of a login this site started is derived from its state; an IdP-initiated one has
+    // none.
+    let verifier = match (&login, query(request, "state")) {
+        (Some(_), Some(state)) => Some(
+            PkceVerifier::new(sso.key.pkce_verifier(state)).unwrap_or_else(|_| {
+                unreachable!("43 characters of URL-safe base64 make a verifier")
+            }),
+        ),
+        _ => None,
     };
     let signed_in = sso
         .client
         .exchange_code(&AuthorizationCode::new(code), verifier.as_ref())
         .await
         .map_err(|error| exchange_problem(&error, &restart))?;
-    let expected = match &login {
-        Some(login) => login.expected.clone(),
-        // Only flows pinned to an organization or connection may accept IdP-initiated logins.
-        None => flow.login.selector.clone().ok_or_else(|| {
+    // What the login asked for, else the flow's pin (only pinned flows accept IdP-initiated logins).
+    let expected = login
+        .as_ref()
+        .and_then(|login| login.expected.clone())
+        .or_else(|| flow.login.selector.clone())
+        .ok_or_else(|| {
             Problem::new(
                 Status::Forbidden,
                 "idp_initiated_refused",
                 "Sign-in refused",
                 "Please sign in from this site.",
             )
-        })?,
-    };
+        })?;
     let profile = signed_in.profile;
     // The login's own choice, then the flow's tenant policy: a provider sign-in reaches an unpinned flow
     // only if its handlers list the provider, however the login state came to name it.
@@ -426,8 +425,8 @@ async fn approve(
 fn restart_url(sso: &Sso, login: &LoginState) -> Option<String> {
     let flow = sso.flows.get(&login.flow)?;
     let mut url = sso.login_url(&login.flow, &login.return_to);
-    if flow.login.selector.is_none() {
-        let (name, value) = login.expected.query_pair();
+    if let (None, Some(expected)) = (&flow.login.selector, &login.expected) {
+        let (name, value) = expected.query_pair();
         let value: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
         url.push_str(&format!("&{name}={value}"));
     }
@@ -520,7 +519,7 @@ impl Handler for Logout {
     async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> route::Outcome<'r> {
         let reply = match request.rocket().state::<Sso>() {
             Some(sso) => {
-                session::end(request.cookies());
+                sso.sessions.end(request.cookies());
                 Reply::Redirect(sso.settings.logout_redirect.clone())
             }
             None => no_wiring(),

@@ -28,9 +28,16 @@ const LABEL: &[u8] = b"rocket-workos-sso cookies, AES-256-GCM, v1";
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 
-/// The key every cookie of the library is sealed with. `Debug` never shows it.
+/// The HKDF label of PKCE verifiers, derived from a login's `state` rather than stored.
+const PKCE_LABEL: &[u8] = b"rocket-workos-sso PKCE verifier, v1: ";
+
+/// The key every cookie of the library is sealed with, and the one PKCE verifiers are derived with.
+/// `Debug` never shows them.
 #[derive(Clone)]
-pub(crate) struct CookieKey(Aes256Gcm);
+pub(crate) struct CookieKey {
+    aead: Aes256Gcm,
+    prf: Hkdf<Sha256>,
+}
 
 impl fmt::Debug for CookieKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -42,11 +49,25 @@ impl CookieKey {
     /// The key for `material`, the decoded bytes of a `secret_key`.
     pub(crate) fn derive(material: &[u8]) -> Self {
         let mut key = [0u8; 32];
+        let prf = Hkdf::<Sha256>::new(None, material);
         // 32 bytes is far below HKDF-SHA256's limit of 8160, so expanding cannot fail.
-        Hkdf::<Sha256>::new(None, material)
-            .expand(LABEL, &mut key)
+        prf.expand(LABEL, &mut key)
             .unwrap_or_else(|_| unreachable!("HKDF-SHA256 expands to 32 bytes"));
-        Self(Aes256Gcm::new(&key.into()))
+        Self {
+            aead: Aes256Gcm::new(&key.into()),
+            prf,
+        }
+    }
+
+    /// The PKCE verifier of the login whose OAuth state is `state`: 43 characters of URL-safe base64
+    /// over 256 bits that only the holder of this key can compute from the state, so the login cookie
+    /// need not carry it and it never appears in a URL.
+    pub(crate) fn pkce_verifier(&self, state: &str) -> String {
+        let mut verifier = [0u8; 32];
+        self.prf
+            .expand_multi_info(&[PKCE_LABEL, state.as_bytes()], &mut verifier)
+            .unwrap_or_else(|_| unreachable!("HKDF-SHA256 expands to 32 bytes"));
+        URL_SAFE_NO_PAD.encode(verifier)
     }
 
     /// A key of this process alone, for an application without a `secret_key`.
@@ -85,7 +106,7 @@ impl CookieKey {
         };
         // Encrypting into a Vec fails only for a plaintext beyond GCM's 64 GiB limit.
         let sealed = self
-            .0
+            .aead
             .encrypt(Nonce::from_slice(&nonce), payload)
             .unwrap_or_else(|_| unreachable!("a cookie is far below GCM's size limit"));
         let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
@@ -105,7 +126,7 @@ impl CookieKey {
             msg: ciphertext,
             aad: name.as_bytes(),
         };
-        self.0.decrypt(Nonce::from_slice(nonce), payload).ok()
+        self.aead.decrypt(Nonce::from_slice(nonce), payload).ok()
     }
 
     /// A cookie called `name` holding `plaintext` sealed, with the attributes of every library cookie
@@ -294,7 +315,7 @@ mod tests {
         use crate::flow::login_state::{self, LoginState};
         use crate::session::Sessions;
 
-        let sessions = Sessions::new(key.clone());
+        let sessions = Sessions::new(key.clone(), true);
         let profile = crate::testing::profile("dana@example.com");
         let session = sessions
             .cookie(
@@ -305,14 +326,12 @@ mod tests {
             )
             .unwrap();
         let login = LoginState {
-            state: "the-state".into(),
-            verifier: "v".repeat(43),
             return_to: "/dashboard".into(),
             flow: "0123456789ab".into(),
-            expected: ConnectionSelector::Organization("org_01A".into()),
+            expected: Some(ConnectionSelector::Organization("org_01A".into())),
             expires_at: crate::now() + 600,
         };
-        let name = login_state::cookie_name(&login.state);
+        let name = login_state::cookie_name("the-state", true);
         let login_cookie = key.cookie(name, &login_state::encode(&login), "/callback", 600, true);
         let login_key = key.clone();
         vec![
@@ -323,8 +342,14 @@ mod tests {
             (
                 login_cookie,
                 Box::new(move |jar| {
-                    login_state::take(jar, &login_key, "the-state", "/callback", crate::now())
-                        .is_ok()
+                    login_state::take(
+                        jar,
+                        &login_key,
+                        "the-state",
+                        ("/callback", true),
+                        crate::now(),
+                    )
+                    .is_ok()
                 }),
             ),
         ]

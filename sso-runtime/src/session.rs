@@ -23,8 +23,13 @@ use serde_json::{Map, Value};
 use crate::profile::{ConnectionType, Profile, ProfileData, Role};
 use crate::seal::CookieKey;
 
-/// The session cookie's name.
+/// The session cookie's name when the application's callbacks are plain http (local development).
 pub const SESSION_COOKIE: &str = "workos_sso_session";
+
+/// The session cookie's name when every callback of the application is https: with the `__Host-`
+/// prefix, browsers accept the cookie only from a secure origin, with `Secure`, `Path=/` and no
+/// `Domain`, so a sibling subdomain cannot plant or overwrite a session.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-workos_sso_session";
 
 /// The format version written into every session; a session of another version is not signed in.
 const VERSION: u8 = 3;
@@ -167,6 +172,7 @@ pub(crate) fn decode_exact<T: serde::de::DeserializeOwned>(plaintext: &[u8]) -> 
 /// is bounded and the active users stay. Nothing is lost when an entry goes.
 pub(crate) struct Sessions {
     key: CookieKey,
+    name: &'static str,
     opened: quick_cache::sync::Cache<Box<str>, Arc<Session>>,
 }
 
@@ -181,11 +187,23 @@ impl fmt::Debug for Sessions {
 }
 
 impl Sessions {
-    pub(crate) fn new(key: CookieKey) -> Self {
+    /// Sessions sealed under `key`, in the cookie named for `secure` ([`SECURE_SESSION_COOKIE`] when
+    /// every callback is https, else [`SESSION_COOKIE`]).
+    pub(crate) fn new(key: CookieKey, secure: bool) -> Self {
         Self {
             key,
+            name: if secure {
+                SECURE_SESSION_COOKIE
+            } else {
+                SESSION_COOKIE
+            },
             opened: quick_cache::sync::Cache::new(OPENED_CAPACITY),
         }
+    }
+
+    /// The session cookie's name in this application.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
     }
 
     /// The sealed session cookie for `profile` issued at `now`, or `None` when its plaintext would
@@ -202,20 +220,20 @@ impl Sessions {
         (plaintext.len() <= MAX_SESSION_PLAINTEXT).then(|| self.seal(&plaintext, lifetime, secure))
     }
 
-    /// A session cookie holding `plaintext` as it is, sealed.
+    /// A session cookie holding `plaintext` as it is, sealed. A `__Host-` cookie is always `Secure`.
     pub(crate) fn seal(&self, plaintext: &[u8], lifetime: i64, secure: bool) -> Cookie<'static> {
-        self.key
-            .cookie(SESSION_COOKIE, plaintext, "/", lifetime, secure)
+        let secure = secure || self.name == SECURE_SESSION_COOKIE;
+        self.key.cookie(self.name, plaintext, "/", lifetime, secure)
     }
 
     /// The plaintext of a session cookie's value, if this application sealed it.
     pub(crate) fn open(&self, sealed: &str) -> Option<Vec<u8>> {
-        self.key.open(SESSION_COOKIE, sealed)
+        self.key.open(self.name, sealed)
     }
 
     /// The request's session, if it has a valid, unexpired one at `now`.
     pub(crate) fn read(&self, jar: &CookieJar<'_>, now: i64) -> Option<Arc<Session>> {
-        let sealed = jar.get(SESSION_COOKIE)?.value();
+        let sealed = jar.get(self.name)?.value();
         if let Some(session) = self.opened.get(sealed) {
             return session.is_valid_at(now).then_some(session);
         }
@@ -225,9 +243,11 @@ impl Sessions {
     }
 }
 
-/// Ends the session in this browser.
-pub(crate) fn end(jar: &CookieJar<'_>) {
-    jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+impl Sessions {
+    /// Ends the session in this browser.
+    pub(crate) fn end(&self, jar: &CookieJar<'_>) {
+        jar.remove(Cookie::build(self.name).path("/"));
+    }
 }
 
 /// Trims `profile` until its session fits in a cookie: first the custom and raw attributes go, then the
@@ -309,7 +329,7 @@ mod tests {
     }
 
     fn sessions() -> Sessions {
-        Sessions::new(CookieKey::derive(&[7; 32]))
+        Sessions::new(CookieKey::derive(&[7; 32]), false)
     }
 
     #[test]

@@ -55,6 +55,9 @@ pub(crate) struct Sso {
     pub(crate) exchange_unsolicited_codes: bool,
     /// The key every cookie of the library is sealed with.
     pub(crate) key: CookieKey,
+    /// Every callback is https: the cookies carry the `__Host-` (session) and `__Secure-` (logins)
+    /// prefixes.
+    pub(crate) secure_cookies: bool,
     /// The sessions, sealed under `key`, and those already opened.
     pub(crate) sessions: Sessions,
     /// Sign-in by work email: the domain resolver and the page (the application's or the library's).

@@ -169,6 +169,12 @@ fn build(sessions: &Sessions, profile: &Profile, now: i64, lifetime: Duration) -
     )
 }
 
+/// The session cookie's name in `rocket`'s application: `__Host-workos_sso_session` when every
+/// callback is https, else `workos_sso_session` (see [`crate::session`]). Panics without the fairing.
+pub fn session_cookie_name<P: Phase>(rocket: &Rocket<P>) -> &'static str {
+    sso(rocket).sessions.name()
+}
+
 /// A plausible profile for `email`: an id derived from the email, a `TestIdp` connection, a name made
 /// from the email's local part, and no organization, role, groups or attributes. Change the fields a
 /// test cares about, e.g. `organization_id` for a handler pinned to an organization.
@@ -240,7 +246,7 @@ mod tests {
     fn a_test_session_reads_back_as_the_runtime_reads_sessions() {
         // The seal is the app's (`session_cookie` through a launched app is tested by its doctest
         // and by tests/tests/testing_api.rs).
-        let sessions = Sessions::new(crate::seal::CookieKey::derive(&[7; 32]));
+        let sessions = Sessions::new(crate::seal::CookieKey::derive(&[7; 32]), false);
         let dana = profile("dana@example.com");
         let cookie = build(&sessions, &dana, 1000, Duration::from_secs(600));
         let plaintext = sessions

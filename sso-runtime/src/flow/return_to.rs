@@ -11,9 +11,9 @@ use std::borrow::Cow;
 pub const DEFAULT_RETURN_TO: &str = "/";
 
 /// The longest `return_to` accepted, in bytes. Longer values are refused rather than truncated, since a
-/// truncated path is a different page. Browsers and servers commonly cap URLs near 8 KB; the state cookie
-/// that carries this value must also fit in 4 KB.
-pub const MAX_RETURN_TO_LEN: usize = 2048;
+/// truncated path is a different page. The login cookie carries this value, and every login in progress
+/// (one per tab) adds its cookie to the callback's `Cookie` header, which proxies cap near 8 KB.
+pub const MAX_RETURN_TO_LEN: usize = 1024;
 
 /// Returns `candidate` if it is a safe same-origin path (with an optional query), or `None`.
 ///
