@@ -11,7 +11,7 @@
 //! emulator, Alice is an `admin` and may call `/api/admin/audit`; Bob is a `member` and may not.
 
 use rocket::serde::json::{json, Json, Value};
-use rocket::{get, launch, routes};
+use rocket::{catchers, get, launch, routes};
 use rocket_workos_sso::{workos_sso, Profile, WorkosSso};
 
 mod common;
@@ -69,4 +69,5 @@ fn rocket() -> _ {
     ]))
     .attach(WorkosSso::fairing())
     .mount("/", routes![home, dashboard, me, audit])
+    .register("/", catchers![common::not_found])
 }

@@ -19,7 +19,7 @@ use rocket::http::Status;
 use rocket::request::Request;
 use rocket::response::content::RawHtml;
 use rocket::response::Redirect;
-use rocket::{get, launch, routes, Build, Rocket};
+use rocket::{catchers, get, launch, routes, Build, Rocket};
 use rocket_workos_sso::client::{PortalIntent, PortalLinkRequest};
 use rocket_workos_sso::{workos_sso, Profile, WorkosClient, WorkosSso};
 
@@ -115,4 +115,5 @@ fn app() -> Rocket<Build> {
             "/",
             routes![home, workspace, example_corp_reports, set_up_sso],
         )
+        .register("/", catchers![common::not_found])
 }

@@ -13,7 +13,7 @@
 
 use rocket::fairing::AdHoc;
 use rocket::response::content::RawHtml;
-use rocket::{get, launch, routes};
+use rocket::{catchers, get, launch, routes};
 use rocket_workos_sso::{workos_sso, Profile, WorkosSso};
 
 mod common;
@@ -103,4 +103,5 @@ fn rocket() -> _ {
             })
         }))
         .mount("/", routes![home, profile])
+        .register("/", catchers![common::not_found])
 }

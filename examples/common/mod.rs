@@ -76,6 +76,15 @@ pub fn escape(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// The examples' page for an address that does not exist, in their own style, with the way back.
+#[rocket::catch(404)]
+pub fn not_found() -> RawHtml<String> {
+    page(
+        "Page not found",
+        "<p>There is nothing at this address.</p><p><a href=\"/\">Back to the home page</a></p>",
+    )
+}
+
 /// The sign-out button: a POST to the library's logout route.
 pub const SIGN_OUT: &str =
     "<form method=\"post\" action=\"/sso/logout\"><button type=\"submit\">Sign out</button></form>";

@@ -107,7 +107,8 @@ impl<'r> Responder<'r, 'static> for Reply {
                 .raw_header("Location", encode_location(&location))
                 .finalize(),
             Reply::Problem(problem) if prefers_html(request) => {
-                html_response(problem.status, html_page(&problem))
+                let next = next_steps(&problem, request);
+                html_response(problem.status, html_page(&problem, &next))
             }
             Reply::Page(status, page) => html_response(status, page),
             Reply::Problem(problem) => {
@@ -139,11 +140,45 @@ fn html_response(status: Status, page: String) -> Response<'static> {
         .finalize()
 }
 
-fn html_page(problem: &Problem) -> String {
-    let action = match &problem.login_url {
-        Some(url) => format!(r#"<p><a href="{}">Sign in again</a></p>"#, escape(url)),
-        None => r#"<p><a href="/">Back to the home page</a></p>"#.to_owned(),
-    };
+/// What a person can do next from a problem page, as HTML: sign in again when the problem says where;
+/// otherwise go home, if the application has a home page, and, signed in but refused, sign out to sign
+/// in as someone else. Never a link that leads nowhere.
+fn next_steps(problem: &Problem, request: &Request<'_>) -> String {
+    if let Some(url) = &problem.login_url {
+        return sign_in_again(url);
+    }
+    let rocket = request.rocket();
+    let mut steps = String::new();
+    let home = rocket
+        .routes()
+        .any(|route| route.method == Method::Get && route.uri.path() == "/");
+    if home {
+        steps.push_str(r#"<p><a href="/">Back to the home page</a></p>"#);
+    }
+    if let Some(sso) = rocket.state::<crate::sso::Sso>() {
+        if problem.status == Status::Forbidden {
+            steps.push_str(&format!(
+                r#"<form method="post" action="{}"><button type="submit">Sign out</button></form>"#,
+                escape(&sso.settings.logout_path)
+            ));
+        } else if !home {
+            steps.push_str(&format!(
+                r#"<p><a href="{}">Sign in</a></p>"#,
+                escape(&sso.default_login_url("/"))
+            ));
+        }
+    }
+    steps
+}
+
+fn sign_in_again(login_url: &str) -> String {
+    format!(
+        r#"<p><a href="{}">Sign in again</a></p>"#,
+        escape(login_url)
+    )
+}
+
+fn html_page(problem: &Problem, action: &str) -> String {
     document(
         problem.title,
         &format!(
@@ -294,7 +329,10 @@ mod tests {
             "<script>alert(1)</script>",
         )
         .with_login_url("/sso/login?x=\"><script>");
-        let page = html_page(&problem);
+        let page = html_page(
+            &problem,
+            &sign_in_again(problem.login_url.as_deref().unwrap()),
+        );
         assert!(!page.contains("<script>"), "{page}");
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(page.contains("&lt;code&gt;"));

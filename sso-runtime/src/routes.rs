@@ -78,7 +78,12 @@ fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     let (key, flow) = flow_named(sso, query(request, "flow"))?;
     let return_to = return_to_or_default(query(request, "return_to")).to_owned();
     let expected = match &flow.login.selector {
-        Some(selector) => selector.clone(),
+        // A pinned flow signs in through its pin; a selector in the query is still checked, then
+        // ignored.
+        Some(selector) => {
+            query_selectors(request)?;
+            selector.clone()
+        }
         None if email::is_asked_for(request) => return Ok(email::page(sso, key, &return_to)),
         None => expected_from_query(request, flow.login.providers)?,
     };
@@ -174,12 +179,11 @@ pub(crate) fn is_workos_id(value: &str, prefix: &str) -> bool {
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// The identity provider named in the login route's query of an unpinned flow: exactly one of three
-/// parameters, and a provider only if the flow's handlers list it in `providers`.
-fn expected_from_query(
+/// The selectors in the login route's query, each checked: a malformed one is refused (400
+/// `invalid_selector`) on every flow's login, pinned or not, so a bad link fails the same everywhere.
+fn query_selectors(
     request: &Request<'_>,
-    providers: &[&str],
-) -> Result<ConnectionSelector, Problem> {
+) -> Result<Vec<(&'static str, ConnectionSelector)>, Problem> {
     let given = [
         query(request, "organization").map(|id| {
             (
@@ -203,8 +207,36 @@ fn expected_from_query(
             )
         }),
     ];
-    let mut given = given.into_iter().flatten();
-    let (Some((name, expected, prefix)), None) = (given.next(), given.next()) else {
+    given
+        .into_iter()
+        .flatten()
+        .map(|(name, selector, prefix)| {
+            let (_, value) = selector.query_pair();
+            if is_workos_id(value, prefix) {
+                Ok((name, selector))
+            } else {
+                Err(Problem::new(
+                    Status::BadRequest,
+                    "invalid_selector",
+                    "This sign-in link is not valid",
+                    format!(
+                        "The link's `{name}` is not a valid WorkOS value. Sign in from the page you wanted \
+                         to open instead."
+                    ),
+                ))
+            }
+        })
+        .collect()
+}
+
+/// The identity provider named in the login route's query of an unpinned flow: exactly one of three
+/// parameters, and a provider only if the flow's handlers list it in `providers`.
+fn expected_from_query(
+    request: &Request<'_>,
+    providers: &[&str],
+) -> Result<ConnectionSelector, Problem> {
+    let mut given = query_selectors(request)?.into_iter();
+    let (Some((_, expected)), None) = (given.next(), given.next()) else {
         return Err(Problem::new(
             Status::BadRequest,
             "missing_selector",
@@ -213,15 +245,6 @@ fn expected_from_query(
              ?provider=GoogleOAuth.",
         ));
     };
-    let (_, value) = expected.query_pair();
-    if !is_workos_id(value, prefix) {
-        return Err(Problem::new(
-            Status::BadRequest,
-            "invalid_selector",
-            "Which identity provider?",
-            format!("The `{name}` parameter is not a valid WorkOS value."),
-        ));
-    }
     if let ConnectionSelector::Provider(provider) = &expected {
         if !providers
             .iter()
@@ -290,7 +313,7 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
             Status::BadRequest,
             "missing_code",
             "Sign-in could not be completed",
-            "The sign-in response carries neither a code nor an error.",
+            "Your identity provider sent you back here without signing you in. Please sign in again.",
         )
         .with_login_url(restart.clone())
     })?;
@@ -459,18 +482,26 @@ fn callback_error(error: &str, description: Option<&str>, restart: &str) -> Prob
         "WorkOS SSO: sign-in failed with {error:?}: {:?}",
         description.unwrap_or("-")
     );
-    let (status, detail) = match error {
-        "access_denied" | "signin_consent_denied" => {
-            (Status::Forbidden, "The sign-in was cancelled or denied at your identity provider.")
-        }
-        "profile_not_allowed_outside_organization" => {
-            (Status::Forbidden, "Your account is not allowed to sign in to this organization.")
-        }
-        "server_error" | "oauth_failed" => {
-            (Status::BadGateway, "Your identity provider could not complete the sign-in. Please try again.")
-        }
+    let (status, title, detail) = match error {
+        "access_denied" | "signin_consent_denied" => (
+            Status::Forbidden,
+            "Sign-in cancelled",
+            "The sign-in was cancelled, or your identity provider did not allow it. You can sign in again \
+             whenever you are ready.",
+        ),
+        "profile_not_allowed_outside_organization" => (
+            Status::Forbidden,
+            "Sign-in failed",
+            "Your account is not allowed to sign in to this organization.",
+        ),
+        "server_error" | "oauth_failed" => (
+            Status::BadGateway,
+            "Sign-in failed",
+            "Your identity provider could not complete the sign-in. Please try again.",
+        ),
         _ => (
             Status::BadRequest,
+            "Sign-in failed",
             "Single sign-on is not set up correctly for this organization. Please contact your administrator.",
         ),
     };
@@ -480,7 +511,7 @@ fn callback_error(error: &str, description: Option<&str>, restart: &str) -> Prob
     } else {
         "sso_error".to_owned()
     };
-    Problem::new(status, code, "Sign-in failed", detail).with_login_url(restart.to_owned())
+    Problem::new(status, code, title, detail).with_login_url(restart.to_owned())
 }
 
 /// A failed code exchange, mapped to the status that tells the user (and monitoring) whose fault it is.

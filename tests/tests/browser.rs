@@ -112,10 +112,24 @@ fn sign_in_with_a_real_browser() {
                 multi_tenant_unknown_domain
             ),
         );
-        [results.0, results.1, results.2, results.3, results.4]
-            .into_iter()
-            .filter_map(Result::err)
-            .collect::<Vec<_>>()
+        let errors = tokio::join!(
+            env.run(
+                "quickstart-error-pages",
+                "quickstart",
+                quickstart_error_pages
+            ),
+            env.run(
+                "multi-tenant-error-pages",
+                "multi_tenant",
+                multi_tenant_error_pages
+            ),
+        );
+        [
+            results.0, results.1, results.2, results.3, results.4, errors.0, errors.1,
+        ]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect::<Vec<_>>()
     });
     eprintln!(
         "browser scenarios finished in {:.1}s",
@@ -179,16 +193,114 @@ async fn quickstart_cancel(s: &mut Session) -> Result<()> {
     s.shot("test-idp").await?;
     s.click(Locator::XPath("//button[normalize-space()='Cancel']"))
         .await?;
-    s.wait_heading("Sign-in failed").await?;
+    s.wait_heading("Sign-in cancelled").await?;
     let body = s.text("body").await?;
     expect_contains(
         &body,
-        "The sign-in was cancelled or denied at your identity provider.",
+        "The sign-in was cancelled, or your identity provider did not allow it.",
     )?;
     expect_contains(&body, "Error code: access_denied")?;
-    expect_contains(&body, "Sign in again")?;
     expect_status(s, 403).await?;
-    s.shot("sign-in-failed").await?;
+    s.shot("sign-in-cancelled").await?;
+    // "Sign in again" works: it starts the same login over.
+    s.click(Locator::LinkText("Sign in again")).await?;
+    s.wait_heading("Test Identity Provider").await?;
+    Ok(())
+}
+
+/// Every error page the library shows in a pinned app, reached as a browser reaches it, each with a
+/// screenshot, its heading, its status, and its next step; and the app's own 404.
+async fn quickstart_error_pages(s: &mut Session) -> Result<()> {
+    let pages = [
+        // A callback this browser did not start: no state.
+        (
+            "/callback?code=01JCODE",
+            "Sign-in could not be completed",
+            400,
+            "missing-state",
+        ),
+        // A callback whose state this browser never had (forged, replayed, or another browser's).
+        (
+            "/callback?code=01JCODE&state=forged-0123456789",
+            "Sign-in could not be completed",
+            400,
+            "invalid-state",
+        ),
+        // Neither a code nor an error.
+        (
+            "/callback?state=",
+            "Sign-in could not be completed",
+            400,
+            "missing-code",
+        ),
+        // The identity provider failed.
+        (
+            "/callback?error=server_error",
+            "Sign-in failed",
+            502,
+            "idp-server-error",
+        ),
+        // SSO misconfigured for the organization.
+        (
+            "/callback?error=organization_invalid",
+            "Sign-in failed",
+            400,
+            "sso-misconfigured",
+        ),
+        // A sign-in link of another version of the app.
+        (
+            "/sso/login?flow=0123456789ab",
+            "Sign-in link not recognised",
+            400,
+            "unknown-flow",
+        ),
+        // A malformed selector in a sign-in link.
+        (
+            "/sso/login?organization=acme",
+            "This sign-in link is not valid",
+            400,
+            "invalid-selector",
+        ),
+    ];
+    for (path, heading, status, name) in pages {
+        s.goto(path).await?;
+        s.wait_heading(heading).await?;
+        expect_status(s, status).await?;
+        let body = s.text("body").await?;
+        if !body.contains("Sign in again") && !body.contains("Back to the home page") {
+            return Err(format!("{path}: the page offers no next step:\n{body}").into());
+        }
+        s.shot(name).await?;
+    }
+    // The next step works: "Sign in again" from a refused callback reaches the identity provider.
+    s.goto("/callback?code=01JCODE&state=forged-0123456789")
+        .await?;
+    s.click(Locator::LinkText("Sign in again")).await?;
+    s.wait_heading("Test Identity Provider").await?;
+    // The app's own 404, in its style, with the way home.
+    s.goto("/no/such/page").await?;
+    s.wait_heading("Page not found").await?;
+    expect_status(s, 404).await?;
+    s.shot("not-found").await?;
+    s.click(Locator::LinkText("Back to the home page")).await?;
+    s.wait_for(Locator::XPath("//a[normalize-space()='Sign in with SSO']"))
+        .await?;
+    Ok(())
+}
+
+/// The error pages of an app whose handlers admit any organization.
+async fn multi_tenant_error_pages(s: &mut Session) -> Result<()> {
+    // An OAuth provider the app does not list.
+    s.goto("/sso/login?provider=GoogleOAuth").await?;
+    s.wait_heading("Sign-in method not available").await?;
+    expect_status(s, 400).await?;
+    s.shot("provider-not-allowed").await?;
+    // A work email whose domain two organizations claim: the page says so and starts no login.
+    s.type_work_email("peter@initech.test").await?;
+    s.wait_heading("Sign in").await?;
+    expect_contains(&s.text("main").await?, "initech.test")?;
+    expect_status(s, 400).await?;
+    s.shot("domain-of-two-organizations").await?;
     Ok(())
 }
 

@@ -139,6 +139,43 @@ async fn the_apps_403_catcher_answers_refusals() {
 }
 
 #[rocket::async_test]
+async fn the_librarys_pages_offer_only_next_steps_that_work() {
+    // This app has no home page: no page of the library links to one.
+    let client = client(app()).await;
+    sign_in(&client, "/reports").await;
+    let response = browse(&client, "/audit").await;
+    assert_eq!(response.status(), Status::Forbidden);
+    let page = response.into_string().await.unwrap();
+    assert!(page.contains("requires the role `auditor`"), "{page}");
+    assert!(
+        page.contains(r#"<form method="post" action="/sso/logout"><button type="submit">Sign out</button></form>"#),
+        "signed in but refused: sign out to sign in as someone else\n{page}"
+    );
+    assert!(!page.contains(r#"href="/""#), "{page}");
+    let response = browse(&client, "/sso/login?flow=0123456789ab").await;
+    assert_eq!(response.status(), Status::BadRequest);
+    let page = response.into_string().await.unwrap();
+    assert!(page.contains(">Sign in again</a>"), "{page}");
+    // With a home page, the refusal offers it too.
+    let client = client_with_home().await;
+    sign_in(&client, "/reports").await;
+    let page = browse(&client, "/audit").await.into_string().await.unwrap();
+    assert!(
+        page.contains(r#"<a href="/">Back to the home page</a>"#),
+        "{page}"
+    );
+}
+
+#[get("/")]
+fn home() -> &'static str {
+    "home"
+}
+
+async fn client_with_home() -> rocket::local::asynchronous::Client {
+    client(app().mount("/", routes![home])).await
+}
+
+#[rocket::async_test]
 async fn a_default_catcher_of_the_app_is_not_overridden() {
     let client = client(app().register("/", catchers![everything])).await;
     let response = browse(&client, "/reports").await;

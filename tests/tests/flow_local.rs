@@ -445,6 +445,33 @@ async fn login_for_the_unpinned_flow_needs_exactly_one_identity_provider() {
 }
 
 #[rocket::async_test]
+async fn a_pinned_login_refuses_a_malformed_selector_and_ignores_a_valid_one() {
+    let client = app().await;
+    // `/dashboard` is pinned to Example Corp.
+    let login = location(&browse(&client, "/dashboard").await);
+    for bad in [
+        "organization=acme",
+        "connection=org_01A",
+        "provider=Google%20OAuth",
+    ] {
+        let response = client
+            .get(format!("{login}&{bad}"))
+            .header(json_accept())
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::BadRequest, "{bad}");
+        let body = json(&response.into_string().await.unwrap());
+        assert_eq!(body["error"], "invalid_selector", "{bad}");
+    }
+    let authorize_url = start_login(&client, &format!("{login}&organization={GLOBEX_ORG}")).await;
+    assert_eq!(
+        query_param(&authorize_url, "organization").as_deref(),
+        Some(EXAMPLE_ORG),
+        "the pin wins over a well-formed selector in the query"
+    );
+}
+
+#[rocket::async_test]
 async fn an_offsite_return_to_lands_on_the_home_page() {
     let client = app().await;
     let login = location(&browse(&client, "/dashboard").await);
