@@ -13,12 +13,26 @@ use crate::profile::Profile;
 use crate::sso::Sso;
 
 pub use crate::flow::login_state::{LoginState, StateError, LOGIN_TTL_SECS};
-pub use crate::session::Session;
+
+/// A session as the decoder read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    /// The signed-in user, as kept in the cookie.
+    pub profile: Profile,
+    /// When the user signed in, Unix seconds.
+    pub issued_at: i64,
+    /// When the session stops being accepted, Unix seconds.
+    pub expires_at: i64,
+}
 
 /// Reads a decrypted session cookie at `now` (Unix seconds): `None` unless it is a current session of
 /// the format the runtime writes (described in [`crate::session`]).
 pub fn decode_session(plaintext: &[u8], now: i64) -> Option<Session> {
-    crate::session::decode(plaintext, now)
+    crate::session::decode(plaintext, now).map(|session| Session {
+        profile: session.profile,
+        issued_at: session.issued_at,
+        expires_at: session.expires_at,
+    })
 }
 
 /// The plaintext the runtime seals into the session cookie for `profile`, issued at `iat`, expiring at

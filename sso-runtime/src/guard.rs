@@ -48,9 +48,9 @@ fn challenge<T>(request: &Request<'_>, login_url: String) -> Outcome<T, Unauthen
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unauthenticated;
 
-/// Signed in as someone, but not someone this handler serves.
+/// Signed in as someone, but not someone this handler serves: why, for the 403 page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Forbidden(pub String);
+pub(crate) struct Forbidden(pub(crate) String);
 
 /// The signed-in user. Fails with 401 (and a redirect to sign in, for a browser) when nobody is
 /// signed in; `Option<Profile>` never fails and gives `None` instead.

@@ -3,7 +3,8 @@
 //! This crate holds the `#[workos_sso]` attribute and its runtime: the [`WorkosSso`] fairing, the
 //! [`Profile`] request guard, sealed sessions, the WorkOS HTTP client ([`client`]), the runtime
 //! configuration ([`config`]) and, behind the `emulator` feature, an embedded WorkOS-compatible server
-//! (`emulator`) used by the quickstart and the tests. [`testing`] signs users in for `rocket::local` tests.
+//! (`emulator`) used by the quickstart and the tests. `testing` (feature `testing`, for an application's
+//! dev-dependencies) signs users in for `rocket::local` tests.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -26,8 +27,9 @@ mod reply;
 mod routes;
 mod seal;
 pub mod session;
-pub mod settings;
+mod settings;
 mod sso;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 #[doc(hidden)]
@@ -36,7 +38,7 @@ pub mod __private;
 pub use client::{WorkosClient, WorkosError};
 pub use config::WorkosConfig;
 pub use fairing::WorkosSso;
-pub use guard::{Forbidden, Unauthenticated};
+pub use guard::Unauthenticated;
 pub use profile::Profile;
 pub use reply::{sign_in, SignIn};
 #[doc = include_str!("../docs/workos_sso.md")]

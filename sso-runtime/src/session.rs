@@ -46,13 +46,13 @@ pub(crate) const OPENED_CAPACITY: usize = 8192;
 
 /// A session as read back from a request.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Session {
+pub(crate) struct Session {
     /// The signed-in user, as kept in the cookie (see [`fit_profile`]).
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// When the user signed in, Unix seconds.
-    pub issued_at: i64,
+    pub(crate) issued_at: i64,
     /// When the session stops being accepted, Unix seconds.
-    pub expires_at: i64,
+    pub(crate) expires_at: i64,
 }
 
 impl Session {
@@ -202,6 +202,7 @@ impl Sessions {
     }
 
     /// The session cookie's name in this application.
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn name(&self) -> &'static str {
         self.name
     }
@@ -255,7 +256,7 @@ impl Sessions {
 /// every secondary role (the primary `role` stays), then the names. `required` holds the groups and role
 /// slugs some handler requires. Identity (`id`, `email`, organization, connection) is always kept; a profile
 /// whose identity alone does not fit cannot have a session (the callback refuses it).
-pub fn fit_profile(mut profile: Profile, required: &BTreeSet<&str>) -> Profile {
+pub(crate) fn fit_profile(mut profile: Profile, required: &BTreeSet<&str>) -> Profile {
     // The longest times MessagePack writes: a profile that fits with them fits with any.
     let fits =
         |profile: &Profile| encode(profile, i64::MIN, i64::MIN).len() <= MAX_SESSION_PLAINTEXT;

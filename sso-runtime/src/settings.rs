@@ -335,6 +335,14 @@ mod tests {
     }
 
     #[test]
+    fn debug_never_prints_the_api_key() {
+        let settings = settings("", &[("WORKOS_API_KEY", "sk_test_do_not_print_me")]).unwrap();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("do_not_print_me"), "{printed}");
+        assert!(printed.contains("redacted"), "{printed}");
+    }
+
+    #[test]
     fn an_invalid_api_key_is_refused_without_echoing_it() {
         let error = settings("", &[("WORKOS_API_KEY", "sk_test_12 34")])
             .unwrap_err()
