@@ -93,8 +93,16 @@ async fn no_key_appears_in_logs_pages_or_errors_across_a_faulty_flow() {
         None,
     ];
     let login = format!("/sso/login?organization={EXAMPLE_ORG_ID}&return_to=%2Fsec%2Fme");
+    // Every callback's one-time code and state: the library's own log lines never print them.
+    let mut one_time = Vec::new();
     for fault in faults {
         let callback = at_workos(start_login(&client, &login).await).await;
+        let url = url::Url::parse(&format!("http://app{callback}")).unwrap();
+        for (name, value) in url.query_pairs() {
+            if name == "code" || name == "state" {
+                one_time.push(value.into_owned());
+            }
+        }
         if let Some(fault) = fault {
             emulator.inject("/sso/token", fault, 1);
         }
@@ -163,6 +171,12 @@ async fn no_key_appears_in_logs_pages_or_errors_across_a_faulty_flow() {
         .any(|line| line.starts_with("TRACE") || line.starts_with("DEBUG")));
     for line in &lines {
         assert_clean("a log line", line);
+    }
+    assert_eq!(one_time.len(), 18, "a code and a state per callback");
+    for line in lines.iter().filter(|line| line.contains("WorkOS SSO")) {
+        for value in &one_time {
+            assert!(!line.contains(value.as_str()), "{line}");
+        }
     }
     // Attacker-supplied text cannot forge a log line.
     for line in &lines {
