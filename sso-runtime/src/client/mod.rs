@@ -1,5 +1,5 @@
 //! The WorkOS HTTP client for standalone SSO: authorization URLs, the code exchange, profiles, connections,
-//! organizations and Admin Portal links.
+//! organizations, Admin Portal links and Single Logout.
 //!
 //! One [`WorkosClient`] holds one connection pool; clone it freely (for example into Rocket managed state).
 //! Requests never follow redirects, carry `Accept: application/json` and a `rocket-workos-sso/<version>`
@@ -35,6 +35,7 @@ mod authorize;
 mod connections;
 mod error;
 mod http;
+mod logout;
 pub(crate) mod open_enum;
 mod organizations;
 mod pagination;
@@ -62,6 +63,7 @@ pub use connections::{
 pub use error::{
     ApiError, ApiErrorKind, DecodeError, TransportError, TransportErrorKind, WorkosError,
 };
+pub use logout::{LogoutAuthorization, LogoutToken, LogoutUrl};
 pub use organizations::{
     DomainVerificationStrategy, InvalidListOrganizations, ListOrganizations, Organization,
     OrganizationDomain, OrganizationDomainState, OrganizationList, MAX_DOMAIN_PAGES,

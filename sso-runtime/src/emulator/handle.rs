@@ -155,6 +155,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Where `GET /sso/logout` sends the browser after a Single Logout, as the identity provider would
+    /// send it to the application's logout URL; without one it shows a signed-out page.
+    pub fn logout_redirect(mut self, url: Url) -> Self {
+        self.settings.logout_redirect = Some(url);
+        self
+    }
+
     /// Checks the settings, binds the socket and starts serving on the current Tokio runtime.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
         for uri in &self.settings.redirect_uris {
@@ -242,6 +249,7 @@ impl Emulator {
                 seed: Seed::default(),
                 auto_login: AutoLogin::Off,
                 code_ttl: DEFAULT_CODE_TTL,
+                logout_redirect: None,
             },
         }
     }
@@ -316,6 +324,12 @@ impl Emulator {
     /// Adds a user.
     pub fn add_user(&self, user: User) {
         self.seed_with(|seed| seed.users.push(user));
+    }
+
+    /// The profiles signed out at the identity provider by Single Logout (`GET /sso/logout` with a valid
+    /// token), oldest first.
+    pub fn logouts(&self) -> Vec<String> {
+        self.shared.lock().session.logouts.clone()
     }
 
     /// Switches auto-login for the next logins.

@@ -49,6 +49,7 @@ mod control;
 mod faults;
 mod handle;
 mod ids;
+mod logout;
 mod organizations;
 mod pages;
 mod paging;

@@ -8,7 +8,7 @@ use url::Url;
 use super::params::{bearer, Params};
 use super::reply::Reply;
 use super::store::State;
-use super::{authorize, connections, control, organizations, portal, token};
+use super::{authorize, connections, control, logout, organizations, portal, token};
 
 /// A request, fully read.
 #[derive(Debug)]
@@ -37,6 +37,10 @@ pub(crate) fn route(state: &mut State, base_url: &Url, request: &Request) -> Rep
         }
         (&Method::POST, ["sso", "token"]) => token::exchange(state, headers, body).no_store(),
         (&Method::GET, ["sso", "profile"]) => token::profile(state, headers).no_store(),
+        (&Method::POST, ["sso", "logout", "authorize"]) => with_api_key(state, headers, |state| {
+            logout::authorize(state, base_url, headers, body).no_store()
+        }),
+        (&Method::GET, ["sso", "logout"]) => logout::logout(state, query).no_store(),
         (&Method::GET, ["connections"]) => {
             with_api_key(state, headers, |state| connections::list(state, query))
         }

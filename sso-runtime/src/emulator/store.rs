@@ -21,6 +21,8 @@ pub(crate) struct Settings {
     pub(crate) seed: Seed,
     pub(crate) auto_login: AutoLogin,
     pub(crate) code_ttl: Duration,
+    /// Where `GET /sso/logout` sends the browser; a signed-out page without one.
+    pub(crate) logout_redirect: Option<Url>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -32,6 +34,7 @@ impl std::fmt::Debug for Settings {
             .field("seed", &self.seed)
             .field("auto_login", &self.auto_login)
             .field("code_ttl", &self.code_ttl)
+            .field("logout_redirect", &self.logout_redirect)
             .finish()
     }
 }
@@ -142,6 +145,10 @@ pub(crate) struct Session {
     pub(crate) tokens: Expiring<Value>,
     /// Open Admin Portal links, by secret.
     pub(crate) portal_links: Expiring<PortalLink>,
+    /// Single Logout tokens not yet used, and the profile each one signs out.
+    pub(crate) logout_tokens: Expiring<String>,
+    /// The profiles signed out at the identity provider through `GET /sso/logout`, in order.
+    pub(crate) logouts: Vec<String>,
     pub(crate) faults: FaultQueue,
     /// Requests seen, by method and path.
     pub(crate) requests: BTreeMap<(String, String), u64>,
