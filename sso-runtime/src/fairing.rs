@@ -39,6 +39,8 @@ pub struct WorkosSso {
     email: EmailOptions,
     // The opt-in to exchange the codes of IdP-initiated logins.
     exchange_unsolicited_codes: bool,
+    // The opt-in to Single Logout.
+    single_logout: bool,
 }
 
 impl WorkosSso {
@@ -50,7 +52,21 @@ impl WorkosSso {
             tenant: None,
             email: EmailOptions::default(),
             exchange_unsolicited_codes: false,
+            single_logout: false,
         }
+    }
+
+    /// Single Logout: signing out (a `POST` to the logout route, the library's Sign out button) also
+    /// ends the user's session at their identity provider, through WorkOS (`POST
+    /// /sso/logout/authorize`, then the browser goes to the returned URL). WorkOS supports it for OIDC
+    /// connections (`GenericOIDC`) whose provider has an end-session endpoint, and asks to be told
+    /// before it is used; other users are signed out of the application only. Register the logout
+    /// route's URL (`workos.logout_path`) as the logout redirect with WorkOS, so the browser comes back
+    /// to it, and as the identity provider's logout URL for logouts it starts.
+    #[must_use]
+    pub fn single_logout(mut self) -> Self {
+        self.single_logout = true;
+        self
     }
 
     /// Exchanges the code of an IdP-initiated login (a callback without `state`, on a handler with
@@ -189,8 +205,10 @@ impl Fairing for WorkosSso {
                 sso.approve.clone_from(&self.approve);
                 sso.tenant.clone_from(&self.tenant);
                 sso.exchange_unsolicited_codes = self.exchange_unsolicited_codes;
+                sso.single_logout = self.single_logout;
                 let routes = routes(&sso);
-                let rocket = register_catchers(rocket).mount("/", routes);
+                let server_side = sso.sessions.store().is_some();
+                let rocket = register_catchers(rocket, server_side).mount("/", routes);
                 Ok(rocket.manage(sso))
             }
             Err(message) => {
@@ -201,9 +219,10 @@ impl Fairing for WorkosSso {
     }
 }
 
-/// Registers the library's 401 and 403 catchers at `/`, each unless the application has its own there
-/// (for that status, or a default catcher): the library never replaces the application's pages.
-fn register_catchers(rocket: Rocket<Build>) -> Rocket<Build> {
+/// Registers the library's 401 and 403 catchers at `/` (and 503, for a session store that cannot be
+/// reached, when sessions live in one), each unless the application has its own there (for that
+/// status, or a default catcher): the library never replaces the application's pages.
+fn register_catchers(rocket: Rocket<Build>, server_side: bool) -> Rocket<Build> {
     let apps: Vec<Option<u16>> = rocket
         .catchers()
         .filter(|catcher| catcher.base.path() == "/")
@@ -212,6 +231,7 @@ fn register_catchers(rocket: Rocket<Build>) -> Rocket<Build> {
     let taken = |code: u16| apps.iter().any(|app| app.is_none_or(|app| app == code));
     let (theirs, ours): (Vec<_>, Vec<_>) = catchers()
         .into_iter()
+        .filter(|catcher| server_side || catcher.code != Some(503))
         .partition(|catcher| catcher.code.is_some_and(taken));
     for catcher in theirs {
         let code = catcher.code.unwrap_or_default();
@@ -283,6 +303,7 @@ async fn prepare(
     let config = backend.workos_config(&settings)?;
     let client = WorkosClient::new(config)
         .map_err(|error| format!("the HTTP client cannot be built: {error}"))?;
+    let store = connect_store(&settings).await?;
     Ok(Sso {
         email: email.settle(&client),
         client,
@@ -293,12 +314,29 @@ async fn prepare(
         approve: None,
         tenant: None,
         exchange_unsolicited_codes: false,
-        sessions: Sessions::new(key.clone(), secure_cookies),
+        single_logout: false,
+        sessions: Sessions::new(key.clone(), secure_cookies).with_store(store),
         secure_cookies,
         key,
         #[cfg(feature = "emulator")]
         emulator: backend.emulator,
     })
+}
+
+/// The server-side session store `workos.session_store` names, connected; `None` for cookie sessions.
+/// A store that cannot be reached refuses the launch (ARCHITECTURE.md says why).
+async fn connect_store(settings: &Settings) -> Result<Option<crate::store::RedisStore>, String> {
+    match &settings.store {
+        #[cfg(feature = "redis")]
+        Some(store) => crate::store::RedisStore::connect(store).await.map(Some),
+        // The settings refuse a store in such a build already.
+        #[cfg(not(feature = "redis"))]
+        Some(store) => Err(format!(
+            "{} names a Redis session store, and this build has no Redis support",
+            store.from
+        )),
+        None => Ok(None),
+    }
 }
 
 /// The client id every flow uses; one application talks to one WorkOS client.

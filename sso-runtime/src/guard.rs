@@ -17,6 +17,7 @@ use crate::handler::{Candidate, Handler, HandlerConfig, Login};
 use crate::profile::{ConnectionType, Profile};
 use crate::session::Session;
 use crate::sso::Sso;
+use crate::store::Unavailable;
 
 /// Why a guard refused an unauthenticated request, and where to sign in; read by the 401 catcher.
 #[derive(Debug, Clone, Default)]
@@ -31,13 +32,24 @@ pub(crate) struct Refusal {
 
 /// The request's session, found once per request however many guards ask (Rocket's request-local
 /// cache holds it).
-struct CurrentSession(Option<Arc<Session>>);
+struct CurrentSession(Result<Option<Arc<Session>>, Unavailable>);
 
-fn current_session(sso: &Sso, request: &Request<'_>) -> Option<Arc<Session>> {
-    let current =
-        request.local_cache(|| CurrentSession(sso.sessions.read(request.cookies(), crate::now())));
+/// The request's session (`Err` when the session store cannot answer), looked up once per request.
+pub(crate) async fn current_session(
+    sso: &Sso,
+    request: &Request<'_>,
+) -> Result<Option<Arc<Session>>, Unavailable> {
+    let current = request
+        .local_cache_async(async {
+            CurrentSession(sso.sessions.current(request.cookies(), crate::now()).await)
+        })
+        .await;
     current.0.clone()
 }
+
+/// Left in the request's local cache when the session store could not answer; read by the 503 catcher.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct StoreDown(pub(crate) bool);
 
 fn challenge<T>(request: &Request<'_>, login_url: String) -> Outcome<T, Unauthenticated> {
     request.local_cache(|| Challenge(Some(login_url)));
@@ -65,6 +77,11 @@ pub(crate) struct Forbidden(pub(crate) String);
 /// signed in, that visitor is sent to sign in (an API client gets the JSON 401 with a `login_url`)
 /// rather than your catcher's answer. Fail such guards with 403 or a forward if that matters.
 ///
+/// With a server-side session store (`workos.session_store`), a request whose session the store cannot
+/// read in time fails with 503, never as "signed out"; under `Option` Rocket turns that failure into
+/// `None` too, so a page that must not show a signed-in user as signed out during a store outage takes
+/// `Result<Profile, Unauthenticated>` and answers the error itself.
+///
 /// ```rust,no_run
 /// use rocket::get;
 /// use rocket_workos_sso::Profile;
@@ -86,7 +103,7 @@ impl<'r> FromRequest<'r> for Profile {
             return Outcome::Error((Status::InternalServerError, Unauthenticated));
         };
         let handler = request.route().and_then(|route| sso.handler_of(route));
-        let admitted = admit(sso, request, handler);
+        let admitted = admit(sso, request, handler).await;
         admitted.map(|session| session.profile.clone())
     }
 }
@@ -109,7 +126,7 @@ impl Sentinel for Profile {
     }
 }
 
-fn missing_fairing(rocket: &Rocket<Ignite>, what: &str) -> bool {
+pub(crate) fn missing_fairing(rocket: &Rocket<Ignite>, what: &str) -> bool {
     let missing = rocket.state::<Sso>().is_none();
     if missing {
         rocket::log::private::error!(
@@ -179,7 +196,7 @@ impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
         let Some(handler) = sso.handler(M::config()) else {
             return Outcome::Error((Status::InternalServerError, Unauthenticated));
         };
-        admit(sso, request, Some(handler)).map(|_| Protected {
+        admit(sso, request, Some(handler)).await.map(|_| Protected {
             handler: PhantomData,
         })
     }
@@ -197,7 +214,7 @@ impl<M: Handler> Sentinel for Protected<M> {
 /// The request's session, if the `handler`'s settings (none for a plain `Profile` guard) and the
 /// request's tenant admit its user; otherwise the challenge (401) or the refusal (403) that the catchers
 /// answer with.
-fn admit(
+async fn admit(
     sso: &Sso,
     request: &Request<'_>,
     handler: Option<&Candidate>,
@@ -222,8 +239,14 @@ fn admit(
         }
         url
     };
-    let Some(session) = current_session(sso, request) else {
-        return challenge(request, login());
+    let session = match current_session(sso, request).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return challenge(request, login()),
+        // Neither signed in nor signed out: the store cannot say, so the request waits for it.
+        Err(Unavailable) => {
+            request.local_cache(|| StoreDown(true));
+            return Outcome::Error((Status::ServiceUnavailable, Unauthenticated));
+        }
     };
     let profile = &session.profile;
     // Signed in through another tenant, organization, connection or provider is not signed in for this

@@ -29,6 +29,7 @@ mod seal;
 pub mod session;
 mod settings;
 mod sso;
+mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -43,6 +44,7 @@ pub use profile::Profile;
 pub use reply::{sign_in, SignIn};
 #[doc = include_str!("../docs/workos_sso.md")]
 pub use rocket_workos_sso_macros::workos_sso;
+pub use store::{SessionStore, StoreError};
 
 /// Now, in Unix seconds: a clock set before 1970 reads as 1970, where every session is issued in the
 /// future and refused. Cheaper than `OffsetDateTime::now_utc()`, which the guards would pay per request.

@@ -10,7 +10,7 @@ use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 use serde_json::json;
 
-use crate::guard::{Challenge, Refusal};
+use crate::guard::{Challenge, Refusal, StoreDown};
 use crate::html::{document, escape};
 
 /// A problem to show the user: the status, a stable machine-readable code, a title and a sentence.
@@ -289,11 +289,42 @@ fn forbidden<'r>(_: Status, request: &'r Request<'_>) -> BoxFuture<'r> {
     })
 }
 
+/// The 503 catcher: the session store could not say who is signed in (or another guard or handler
+/// failed with 503). A page or JSON, and `Retry-After`.
+fn unavailable<'r>(_: Status, request: &'r Request<'_>) -> BoxFuture<'r> {
+    Box::pin(async move {
+        let problem = if request.local_cache(StoreDown::default).0 {
+            store_unavailable()
+        } else {
+            Problem::new(
+                Status::ServiceUnavailable,
+                "unavailable",
+                "Service unavailable",
+                "This service is unavailable right now. Please try again in a moment.",
+            )
+        };
+        let mut response = Reply::from(problem).respond_to(request)?;
+        response.set_raw_header("Retry-After", "1");
+        Ok(response)
+    })
+}
+
+/// The answer when the session store cannot be reached: the user is neither signed in nor out yet.
+pub(crate) fn store_unavailable() -> Problem {
+    Problem::new(
+        Status::ServiceUnavailable,
+        "session_store_unavailable",
+        "Temporarily unavailable",
+        "Your session cannot be checked right now. Please try again in a moment.",
+    )
+}
+
 /// The catchers the fairing registers at `/` (see [`WorkosSso::catchers`](crate::WorkosSso::catchers)).
 pub(crate) fn catchers() -> Vec<Catcher> {
     vec![
         Catcher::new(Status::Unauthorized.code, unauthorized),
         Catcher::new(Status::Forbidden.code, forbidden),
+        Catcher::new(Status::ServiceUnavailable.code, unavailable),
     ]
 }
 

@@ -16,9 +16,11 @@ use crate::flow::return_to_or_default;
 use crate::guard::{profile_is_from, tenant_refusal};
 use crate::hooks::Approval;
 use crate::now;
-use crate::reply::{Problem, Reply};
+use crate::profile::ConnectionType;
+use crate::reply::{store_unavailable, Problem, Reply};
 use crate::session::{self, fit_profile};
 use crate::sso::{Flow, Sso};
+use crate::store::Unavailable;
 
 /// The routes for `sso`: login and logout at their configured paths, one callback per callback path.
 pub(crate) fn routes(sso: &Sso) -> Vec<Route> {
@@ -64,7 +66,7 @@ struct Login;
 impl Handler for Login {
     async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> route::Outcome<'r> {
         let reply = match request.rocket().state::<Sso>() {
-            Some(sso) => login(sso, request).unwrap_or_else(Reply::from),
+            Some(sso) => login(sso, request).await.unwrap_or_else(Reply::from),
             None => no_wiring(),
         };
         route::Outcome::from(request, reply)
@@ -74,7 +76,7 @@ impl Handler for Login {
 /// Starts a login: a fresh state and PKCE verifier, sealed with `return_to` in a per-login cookie, then
 /// off to WorkOS. A browser on the login route of a flow without a pin and without a selector in the
 /// query is asked for its work email instead.
-fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
+async fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     let (key, flow) = flow_named(sso, query(request, "flow"))?;
     let return_to = return_to_or_default(query(request, "return_to")).to_owned();
     let expected = match &flow.login.selector {
@@ -87,14 +89,7 @@ fn login(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         None if email::is_asked_for(request) => return Ok(email::page(sso, key, &return_to)),
         None => expected_from_query(request, flow.login.providers)?,
     };
-    Ok(start_login(
-        sso,
-        request,
-        (key, flow),
-        return_to,
-        expected,
-        None,
-    ))
+    Ok(start_login(sso, request, (key, flow), return_to, expected, None).await)
 }
 
 /// The flow `key` names, or the [default flow](Sso::default_flow) without a key.
@@ -131,7 +126,7 @@ pub(crate) fn unknown_flow(sso: &Sso) -> Problem {
 
 /// Sends the browser to WorkOS to sign in with `expected` for `flow`, remembering the login in its
 /// cookie. `login_hint` (an email the user typed) replaces the flow's own.
-pub(crate) fn start_login(
+pub(crate) async fn start_login(
     sso: &Sso,
     request: &Request<'_>,
     (key, flow): (&String, &Flow),
@@ -153,6 +148,14 @@ pub(crate) fn start_login(
     }
     if !flow.login.provider_scopes.is_empty() {
         authorization = authorization.provider_scopes(flow.login.provider_scopes.iter().copied());
+    }
+    // With a server-side store, the login is recorded there too, so its callback works once even if
+    // the browser's cookie is restored.
+    if let Some(store) = sso.sessions.store() {
+        let ttl = std::time::Duration::from_secs(LOGIN_TTL_SECS.unsigned_abs());
+        if store.begin_login(state.expose(), ttl).await.is_err() {
+            return store_unavailable().into();
+        }
     }
     let login = LoginState {
         return_to,
@@ -296,6 +299,25 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
         })?),
         None => None,
     };
+    // The cookie said this browser started the login; the store (when sessions live in one) says it
+    // was not finished before, whatever cookie the browser sent.
+    if let (Some(store), Some(_), Some(state)) =
+        (sso.sessions.store(), &login, query(request, "state"))
+    {
+        match store.finish_login(state).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(Problem::new(
+                    Status::BadRequest,
+                    "invalid_state",
+                    "Sign-in could not be completed",
+                    "This sign-in response was used already. Please sign in again.",
+                )
+                .with_login_url(restart))
+            }
+            Err(Unavailable) => return Err(store_unavailable().with_login_url(restart)),
+        }
+    }
     // Once the login is known, "sign in again" restarts that login, not the app's default one.
     let restart = login
         .as_ref()
@@ -390,7 +412,9 @@ async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
     let profile = fit_profile(profile, &sso.required);
     let session = sso
         .sessions
-        .cookie(&profile, now(), sso.settings.session_lifetime, flow.secure);
+        .start(&profile, now(), sso.settings.session_lifetime, flow.secure)
+        .await
+        .map_err(|Unavailable| store_unavailable().with_login_url(restart.clone()))?;
     let Some(session) = session else {
         rocket::log::private::error!(
             "WorkOS SSO: the profile's id, email, organization and connection alone exceed the {} bytes a \
@@ -549,12 +573,51 @@ struct Logout;
 impl Handler for Logout {
     async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> route::Outcome<'r> {
         let reply = match request.rocket().state::<Sso>() {
-            Some(sso) => {
-                sso.sessions.end(request.cookies());
-                Reply::Redirect(sso.settings.logout_redirect.clone())
-            }
+            Some(sso) => logout(sso, request).await,
             None => no_wiring(),
         };
         route::Outcome::from(request, reply)
     }
+}
+
+/// Ends the session (on every instance, when sessions live in a store), then sends the browser to
+/// `workos.logout_redirect`; or, for a `POST` with Single Logout on and a profile of an OIDC
+/// connection, to WorkOS to end the identity provider's session too.
+///
+/// A `GET` (a link, or the identity provider's own logout arriving through WorkOS, which any site can
+/// also trigger) only ends this browser's session: it never starts a Single Logout, so a cross-site
+/// page can at worst sign the user out of this application, as clearing cookies would (SECURITY.md).
+async fn logout(sso: &Sso, request: &Request<'_>) -> Reply {
+    let single_logout = sso.single_logout && request.method() == Method::Post;
+    let profile = if single_logout {
+        crate::guard::current_session(sso, request)
+            .await
+            .ok()
+            .flatten()
+            .filter(|session| session.profile.connection_type == ConnectionType::GenericOIDC)
+            .map(|session| session.profile.id.clone())
+    } else {
+        None
+    };
+    if sso.sessions.end(request.cookies()).await.is_err() {
+        // The session is still valid on the server, so the browser keeps its cookie to try again.
+        return Problem::new(
+            Status::ServiceUnavailable,
+            "session_store_unavailable",
+            "Sign-out could not be completed",
+            "Your session could not be ended right now. Please try signing out again in a moment.",
+        )
+        .into();
+    }
+    if let Some(profile) = profile {
+        match sso.client.authorize_logout(&profile).await {
+            Ok(logout) => return Reply::Redirect(logout.logout_url.expose().to_owned()),
+            // The application's session is over either way; the identity provider's may outlive it.
+            Err(error) => rocket::log::private::warn!(
+                "WorkOS SSO: Single Logout could not start, so only the application's session ended: \
+                 {error}"
+            ),
+        }
+    }
+    Reply::Redirect(sso.settings.logout_redirect.clone())
 }

@@ -22,6 +22,7 @@ use serde_json::{Map, Value};
 
 use crate::profile::{ConnectionType, Profile, ProfileData, Role};
 use crate::seal::CookieKey;
+use crate::store::{RedisStore, SessionKey, Unavailable};
 
 /// The session cookie's name when the application's callbacks are plain http (local development).
 pub const SESSION_COOKIE: &str = "workos_sso_session";
@@ -58,7 +59,7 @@ pub(crate) struct Session {
 impl Session {
     /// Unexpired at `now`, and not issued in the future: a session issued in the future comes from a
     /// clock or a key gone wrong. The minute of slack covers instances whose clocks differ slightly.
-    fn is_valid_at(&self, now: i64) -> bool {
+    pub(crate) fn is_valid_at(&self, now: i64) -> bool {
         now < self.expires_at && self.issued_at <= now.saturating_add(60)
     }
 }
@@ -174,7 +175,14 @@ pub(crate) struct Sessions {
     key: CookieKey,
     name: &'static str,
     opened: quick_cache::sync::Cache<Box<str>, Arc<Session>>,
+    /// The server-side store, when `workos.session_store` names one: the cookie then seals only the
+    /// session's random id.
+    store: Option<Arc<RedisStore>>,
 }
+
+/// What a session cookie seals when the session lives in the store: this byte, then the 32-byte random
+/// id. A cookie session's plaintext starts with a MessagePack array header, never this.
+const REFERENCE: u8 = b'R';
 
 /// How many sessions are open, never whose: the profiles are personal data.
 impl fmt::Debug for Sessions {
@@ -198,7 +206,68 @@ impl Sessions {
                 SESSION_COOKIE
             },
             opened: quick_cache::sync::Cache::new(OPENED_CAPACITY),
+            store: None,
         }
+    }
+
+    /// The same sessions kept in `store` instead of in the cookie.
+    pub(crate) fn with_store(mut self, store: Option<RedisStore>) -> Self {
+        self.store = store.map(Arc::new);
+        self
+    }
+
+    /// The server-side store, if sessions live in one.
+    pub(crate) fn store(&self) -> Option<&Arc<RedisStore>> {
+        self.store.as_ref()
+    }
+
+    /// The store's key of the request's session, when its cookie seals a reference.
+    pub(crate) fn key_of(&self, jar: &CookieJar<'_>) -> Option<SessionKey> {
+        let plaintext = self.open(jar.get(self.name)?.value())?;
+        match plaintext.split_first() {
+            Some((&REFERENCE, id)) if id.len() == 32 => Some(SessionKey::of_id(id)),
+            _ => None,
+        }
+    }
+
+    /// The request's session, if it has a valid one at `now`: from the cookie, or from the store when
+    /// sessions live there (`Err` when the store cannot answer).
+    pub(crate) async fn current(
+        &self,
+        jar: &CookieJar<'_>,
+        now: i64,
+    ) -> Result<Option<Arc<Session>>, Unavailable> {
+        match &self.store {
+            None => Ok(self.read(jar, now)),
+            Some(store) => match self.key_of(jar) {
+                Some(key) => store.read(&key, now).await,
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// Starts the session of `profile` at `now`: its cookie (with the session itself, or with the id of
+    /// the session just stored), `Ok(None)` when its plaintext would exceed [`MAX_SESSION_PLAINTEXT`].
+    pub(crate) async fn start(
+        &self,
+        profile: &Profile,
+        now: i64,
+        lifetime: Duration,
+        secure: bool,
+    ) -> Result<Option<Cookie<'static>>, Unavailable> {
+        let Some(store) = &self.store else {
+            return Ok(self.cookie(profile, now, lifetime, secure));
+        };
+        let seconds = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
+        let expires_at = now.saturating_add(seconds);
+        let plaintext = encode(profile, now, expires_at);
+        if plaintext.len() > MAX_SESSION_PLAINTEXT {
+            return Ok(None);
+        }
+        let owner = (profile.id.as_str(), profile.organization_id.as_deref());
+        let id = store.create(&plaintext, owner, (now, expires_at)).await?;
+        let reference = [&[REFERENCE][..], &id].concat();
+        Ok(Some(self.seal(&reference, seconds, secure)))
     }
 
     /// The session cookie's name in this application.
@@ -245,9 +314,15 @@ impl Sessions {
 }
 
 impl Sessions {
-    /// Ends the session in this browser.
-    pub(crate) fn end(&self, jar: &CookieJar<'_>) {
+    /// Ends the session: in the store when sessions live there (on every instance), then in this
+    /// browser.
+    pub(crate) async fn end(&self, jar: &CookieJar<'_>) -> Result<(), Unavailable> {
+        if let (Some(store), Some(key)) = (&self.store, self.key_of(jar)) {
+            // Kept in the browser until the store forgot it, so a failed sign-out can be tried again.
+            store.end(&key).await?;
+        }
         jar.remove(Cookie::build(self.name).path("/"));
+        Ok(())
     }
 }
 

@@ -16,6 +16,11 @@
 //! # client_id = "client_..."                        # WORKOS_CLIENT_ID
 //! # redirect_uri = "https://app.example.com/callback" # WORKOS_REDIRECT_URI
 //! # organization = "org_..."                        # WORKOS_ORGANIZATION_ID (or connection, WORKOS_CONNECTION_ID)
+//! # Server-side sessions (feature `redis`): see the `store` module.
+//! # session_store = "redis://127.0.0.1:6379/0"       # WORKOS_SESSION_STORE
+//! # session_idle_timeout = 1800
+//! # session_cache_ms = 1000
+//! # session_store_timeout_ms = 500
 //! ```
 //!
 //! `redirect_origin` replaces the scheme, host and port of every handler's compile-time `redirect_uri`,
@@ -31,6 +36,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::config::{ApiKey, ConfigError};
+use crate::store::StoreSettings;
 
 /// How long a sign-in lasts unless `workos.session_lifetime` says otherwise.
 pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
@@ -56,6 +62,10 @@ struct Raw {
     redirect_uri: Option<String>,
     organization: Option<String>,
     connection: Option<String>,
+    session_store: Option<String>,
+    session_idle_timeout: Option<u64>,
+    session_cache_ms: Option<u64>,
+    session_store_timeout_ms: Option<u64>,
 }
 
 /// The settings, checked.
@@ -84,6 +94,8 @@ pub struct Settings {
     /// The sign-in of handlers that leave `redirect_uri` and `client_id` to the application: the values
     /// as read, checked per handler at launch (the same rules as the attribute's).
     pub sign_in: AppSignIn,
+    /// The server-side session store, if sessions live in one (`workos.session_store`).
+    pub(crate) store: Option<StoreSettings>,
 }
 
 /// The application's sign-in settings, for handlers that leave `redirect_uri` and `client_id` to it:
@@ -137,7 +149,8 @@ impl Settings {
                 SettingsError(format!(
                     "the [workos] configuration table is invalid: {error}\nhelp: the keys are api_key, \
                      base_url, session_lifetime, logout_redirect, login_path, logout_path, emulator, \
-                     request_timeout, redirect_origin, client_id, redirect_uri, organization and connection"
+                     request_timeout, redirect_origin, client_id, redirect_uri, organization, connection, \
+                     session_store, session_idle_timeout, session_cache_ms and session_store_timeout_ms"
                 ))
             })?
         } else {
@@ -145,10 +158,6 @@ impl Settings {
         };
         let non_empty =
             |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let api_key = non_empty(raw.api_key.or_else(|| env("WORKOS_API_KEY")))
-            .map(ApiKey::new)
-            .transpose()
-            .map_err(|error: ConfigError| SettingsError(error.to_string()))?;
         let session_lifetime = match raw.session_lifetime {
             None => DEFAULT_SESSION_LIFETIME,
             Some(seconds @ 60..) if Duration::from_secs(seconds) <= MAX_SESSION_LIFETIME => {
@@ -162,6 +171,11 @@ impl Settings {
                 )))
             }
         };
+        let store = store_settings(&raw, session_lifetime, &env)?;
+        let api_key = non_empty(raw.api_key.or_else(|| env("WORKOS_API_KEY")))
+            .map(ApiKey::new)
+            .transpose()
+            .map_err(|error: ConfigError| SettingsError(error.to_string()))?;
         let logout_redirect = raw.logout_redirect.unwrap_or_else(|| "/".to_owned());
         if crate::flow::safe_return_to(&logout_redirect).is_none() {
             return Err(SettingsError(format!(
@@ -190,6 +204,7 @@ impl Settings {
             connection: read("connection", raw.connection),
         };
         Ok(Settings {
+            store,
             sign_in,
             api_key,
             base_url: non_empty(raw.base_url.or_else(|| env("WORKOS_BASE_URL"))),
@@ -204,6 +219,107 @@ impl Settings {
                 .transpose()?,
         })
     }
+}
+
+/// How long an instance trusts a session it read from the store unless `workos.session_cache_ms` says
+/// otherwise: a session revoked elsewhere is refused here at most this much later.
+pub const DEFAULT_SESSION_CACHE: Duration = Duration::from_millis(1000);
+
+/// The longest a request waits for the session store unless `workos.session_store_timeout_ms` says
+/// otherwise; after it, the request answers 503.
+pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// `workos.session_store` (or WORKOS_SESSION_STORE) and the settings that go with it.
+fn store_settings(
+    raw: &Raw,
+    lifetime: Duration,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<StoreSettings>, SettingsError> {
+    let (url, from) = match raw.session_store.as_deref().map(str::trim) {
+        Some(url) if !url.is_empty() => (url.to_owned(), "workos.session_store".to_owned()),
+        _ => match env("WORKOS_SESSION_STORE").map(|url| url.trim().to_owned()) {
+            Some(url) if !url.is_empty() => (
+                url,
+                "the WORKOS_SESSION_STORE environment variable".to_owned(),
+            ),
+            _ => {
+                let needs_store = [
+                    ("session_idle_timeout", raw.session_idle_timeout.is_some()),
+                    ("session_cache_ms", raw.session_cache_ms.is_some()),
+                    (
+                        "session_store_timeout_ms",
+                        raw.session_store_timeout_ms.is_some(),
+                    ),
+                ];
+                if let Some((key, _)) = needs_store.iter().find(|(_, set)| *set) {
+                    return Err(SettingsError(format!(
+                        "workos.{key} applies to server-side sessions, and no session store is configured\n\
+                         help: set `workos.session_store` (or WORKOS_SESSION_STORE) to a redis:// URL, or \
+                         remove `workos.{key}`"
+                    )));
+                }
+                return Ok(None);
+            }
+        },
+    };
+    let shown = crate::store::redacted(&url);
+    if url == "cookie" {
+        return Ok(None);
+    }
+    if !["redis://", "rediss://", "redis+unix://", "unix://"]
+        .iter()
+        .any(|scheme| url.starts_with(scheme))
+    {
+        return Err(SettingsError(format!(
+            "{from} = {shown} is not a Redis URL\nhelp: write redis://host:port/db (rediss:// for TLS), or \
+             \"cookie\" for stateless cookie sessions"
+        )));
+    }
+    if !cfg!(feature = "redis") {
+        return Err(SettingsError(format!(
+            "{from} names a Redis session store, and this build has no Redis support\nhelp: enable the \
+             `redis` feature of rocket-workos-sso in Cargo.toml"
+        )));
+    }
+    let idle_timeout = match raw.session_idle_timeout {
+        None => None,
+        Some(seconds @ 1..) if Duration::from_secs(seconds) <= lifetime => {
+            Some(Duration::from_secs(seconds))
+        }
+        Some(seconds) => {
+            return Err(SettingsError(format!(
+                "workos.session_idle_timeout = {seconds} is out of range\nhelp: give it in seconds, from 1 to \
+                 the session lifetime ({})",
+                lifetime.as_secs()
+            )))
+        }
+    };
+    let cache = match raw.session_cache_ms {
+        None => DEFAULT_SESSION_CACHE,
+        Some(ms @ 0..=60_000) => Duration::from_millis(ms),
+        Some(ms) => {
+            return Err(SettingsError(format!(
+                "workos.session_cache_ms = {ms} is out of range\nhelp: from 0 (read the store on every \
+                 request) to 60000; a revoked session is refused on other instances at most this late"
+            )))
+        }
+    };
+    let timeout = match raw.session_store_timeout_ms {
+        None => DEFAULT_STORE_TIMEOUT,
+        Some(ms @ 10..=10_000) => Duration::from_millis(ms),
+        Some(ms) => {
+            return Err(SettingsError(format!(
+                "workos.session_store_timeout_ms = {ms} is out of range\nhelp: from 10 to 10000 milliseconds"
+            )))
+        }
+    };
+    Ok(Some(StoreSettings {
+        url,
+        from,
+        idle_timeout,
+        cache,
+        timeout,
+    }))
 }
 
 /// Parses `workos.redirect_origin`: `http` or `https`, a host, an optional port, and nothing else.
@@ -332,6 +448,99 @@ mod tests {
             .redirect_origin
             .is_some());
         assert!(settings("", &[]).unwrap().redirect_origin.is_none());
+    }
+
+    #[test]
+    fn the_session_store_is_read_from_the_table_or_the_environment() {
+        assert!(
+            settings("", &[]).unwrap().store.is_none(),
+            "cookies by default"
+        );
+        let toml = "[workos]\nsession_store = \"cookie\"";
+        assert!(settings(toml, &[]).unwrap().store.is_none());
+        if !cfg!(feature = "redis") {
+            let error = settings("", &[("WORKOS_SESSION_STORE", "redis://127.0.0.1/0")])
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("`redis` feature"), "{error}");
+            return;
+        }
+        let store = settings(
+            "",
+            &[("WORKOS_SESSION_STORE", " redis://127.0.0.1:6390/2 ")],
+        )
+        .unwrap()
+        .store
+        .unwrap();
+        assert_eq!(store.url, "redis://127.0.0.1:6390/2");
+        assert_eq!(store.from, "the WORKOS_SESSION_STORE environment variable");
+        assert_eq!(
+            (store.idle_timeout, store.cache, store.timeout),
+            (None, DEFAULT_SESSION_CACHE, DEFAULT_STORE_TIMEOUT)
+        );
+        let toml = "[workos]\nsession_store = \"rediss://:pw@cache.test:6380\"\nsession_idle_timeout = 900\n\
+                    session_cache_ms = 0\nsession_store_timeout_ms = 50";
+        let store = settings(toml, &[("WORKOS_SESSION_STORE", "redis://elsewhere")])
+            .unwrap()
+            .store
+            .unwrap();
+        assert_eq!(store.from, "workos.session_store", "the table wins");
+        assert_eq!(store.idle_timeout, Some(Duration::from_secs(900)));
+        assert_eq!(store.cache, Duration::ZERO);
+        assert_eq!(store.timeout, Duration::from_millis(50));
+        let debug = format!("{store:?}");
+        assert!(!debug.contains("pw@"), "{debug}");
+    }
+
+    #[test]
+    fn bad_session_store_settings_name_the_setting_and_never_the_password() {
+        let cases = [
+            (
+                "[workos]\nsession_store = \"http://:secret@cache.test\"",
+                "is not a Redis URL",
+            ),
+            (
+                "[workos]\nsession_idle_timeout = 600",
+                "no session store is configured",
+            ),
+            (
+                "[workos]\nsession_cache_ms = 10",
+                "workos.session_cache_ms applies to server-side sessions",
+            ),
+        ];
+        for (toml, expected) in cases {
+            let error = settings(toml, &[]).unwrap_err().to_string();
+            assert!(error.contains(expected), "{toml}: {error}");
+            assert!(!error.contains("secret"), "{error}");
+        }
+        if cfg!(feature = "redis") {
+            let with_store = |extra: &str| {
+                let toml = format!("[workos]\nsession_store = \"redis://:secret@r.test\"\n{extra}");
+                settings(&toml, &[]).unwrap_err().to_string()
+            };
+            for (extra, expected) in [
+                (
+                    "session_idle_timeout = 0",
+                    "session_idle_timeout = 0 is out of range",
+                ),
+                (
+                    "session_idle_timeout = 999999",
+                    "from 1 to the session lifetime (28800)",
+                ),
+                (
+                    "session_cache_ms = 60001",
+                    "session_cache_ms = 60001 is out of range",
+                ),
+                (
+                    "session_store_timeout_ms = 5",
+                    "session_store_timeout_ms = 5 is out of range",
+                ),
+            ] {
+                let error = with_store(extra);
+                assert!(error.contains(expected), "{extra}: {error}");
+                assert!(!error.contains("secret"), "{error}");
+            }
+        }
     }
 
     #[test]

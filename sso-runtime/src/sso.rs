@@ -53,6 +53,9 @@ pub(crate) struct Sso {
     /// Exchange the codes of IdP-initiated logins instead of starting them over (the application's
     /// explicit opt-in, [`crate::WorkosSso::exchange_unsolicited_codes`]).
     pub(crate) exchange_unsolicited_codes: bool,
+    /// Logout also ends the identity provider's session through WorkOS (the application's opt-in,
+    /// [`crate::WorkosSso::single_logout`]).
+    pub(crate) single_logout: bool,
     /// The key every cookie of the library is sealed with.
     pub(crate) key: CookieKey,
     /// Every callback is https: the cookies carry the `__Host-` (session) and `__Secure-` (logins)

@@ -78,8 +78,9 @@ pub trait SignedIn: Sized {
     /// # Panics
     ///
     /// If the app has no [`WorkosSso`](crate::WorkosSso) fairing attached (nothing could read the
-    /// session), or if `profile`'s id, email, organization and connection alone are too large for a
-    /// session cookie: the callback refuses such a sign-in too.
+    /// session), if `profile`'s id, email, organization and connection alone are too large for a
+    /// session cookie (the callback refuses such a sign-in too), or if the app keeps its sessions in a
+    /// store (`workos.session_store`): these sessions are stateless cookies.
     fn signed_in_as(self, profile: &Profile) -> Self;
 }
 
@@ -119,8 +120,8 @@ fn app_session_cookie(rocket: &Rocket<Orbit>, profile: &Profile) -> Cookie<'stat
 ///
 /// # Panics
 ///
-/// If `rocket` has no [`WorkosSso`](crate::WorkosSso) fairing, or the profile is too large for a
-/// session cookie.
+/// If `rocket` has no [`WorkosSso`](crate::WorkosSso) fairing, the profile is too large for a session
+/// cookie, or the app keeps its sessions in a store (`workos.session_store`).
 ///
 /// ```
 /// use std::time::Duration;
@@ -162,6 +163,11 @@ pub fn session_cookie<P: Phase>(
 }
 
 fn build(sessions: &Sessions, profile: &Profile, now: i64, lifetime: Duration) -> Cookie<'static> {
+    assert!(
+        sessions.store().is_none(),
+        "rocket_workos_sso::testing makes stateless cookie sessions, and this application keeps its \
+         sessions in a store (workos.session_store); leave the store unset in rocket::local tests"
+    );
     // The request side of a cookie carries no attributes, so `Secure` makes no difference here.
     sessions.cookie(profile, now, lifetime, false).expect(
         "the profile's id, email, organization and connection are too large for a session cookie: \

@@ -1,8 +1,11 @@
 //! Load: 500 complete logins at once against a real server on 127.0.0.1 and the emulator in auto-login
 //! mode, each browser with its own cookie jar and its own user. All succeed, and each browser ends up
-//! signed in as its own user: no session is handed to the wrong browser.
+//! signed in as its own user: no session is handed to the wrong browser. Then the same with the sessions
+//! in a real Redis.
 
+mod redis_support;
 mod security_support;
+use redis_support::redis_or_skip;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -96,8 +99,36 @@ struct Shared {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_concurrent_logins_each_end_signed_in_as_their_own_user() {
+    load(figment(SECRET_KEY)).await;
+}
+
+/// The same with the sessions in a real Redis: every session stored, none shown to another browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_concurrent_logins_with_sessions_in_redis() {
+    let Some(redis) = redis_or_skip("five_hundred_concurrent_logins_with_sessions_in_redis") else {
+        return;
+    };
+    // Every request reads the store: no instance cache hides a lost or crossed session.
+    let figment = figment(SECRET_KEY)
+        .merge(("workos.session_store", redis.url()))
+        .merge(("workos.session_cache_ms", 0))
+        .merge(("workos.session_store_timeout_ms", 5000));
+    load(figment).await;
+    assert_eq!(
+        redis.keys("workos_sso:session:*").len(),
+        BROWSERS,
+        "one stored session per browser"
+    );
+    assert!(
+        redis.keys("workos_sso:login:*").is_empty(),
+        "every login state was taken by its callback"
+    );
+}
+
+/// 500 browsers sign in at once on a server launched with `figment`.
+async fn load(figment: rocket::figment::Figment) {
     let started = Instant::now();
-    let server = Server::launch(app(figment(SECRET_KEY)), |emulator: &Emulator| {
+    let server = Server::launch(app(figment), |emulator: &Emulator| {
         emulator.seed_with(|seed| {
             for n in 0..BROWSERS {
                 seed.users

@@ -179,5 +179,6 @@ async fn sign_in(sso: &Sso, request: &Request<'_>, data: Data<'_>) -> Result<Rep
         return_to,
         ConnectionSelector::Organization(organization),
         Some(email.as_str()),
-    ))
+    )
+    .await)
 }

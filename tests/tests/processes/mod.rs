@@ -29,6 +29,7 @@ const CLEARED: &[&str] = &[
     "WORKOS_REDIRECT_URI",
     "WORKOS_ORGANIZATION_ID",
     "WORKOS_CONNECTION_ID",
+    "WORKOS_SESSION_STORE",
     "EXAMPLE_CORP_ORGANIZATION_ID",
 ];
 
@@ -70,7 +71,7 @@ pub fn release_examples() -> Result<HashMap<String, PathBuf>> {
             examples.insert(name.to_owned(), PathBuf::from(exe));
         }
     }
-    for needed in ["quickstart", "multi_tenant", "workos-emulator"] {
+    for needed in ["quickstart", "multi_tenant", "sessions", "workos-emulator"] {
         if !examples.contains_key(needed) {
             return Err(format!("cargo did not report the {needed} example's executable").into());
         }
