@@ -1,9 +1,10 @@
 //! Two processes of one release build of the `sessions` example, on two ports, with the same
-//! `secret_key`: with the same Redis (`WORKOS_SESSION_STORE`), a session started on A is served by B,
-//! a logout on B ends it on A, and an administrator's "sign out everyone in my organization" on A ends
-//! that organization's sessions on both; without Redis, the stateless cookie is served by both and a
-//! logout ends only the browser's copy. A store that cannot be reached refuses the launch, naming the
-//! setting and never printing the URL's password.
+//! `secret_key`. With the same Redis (`WORKOS_SESSION_STORE`): a session started on A is served by B,
+//! a logout on B ends it on A, an administrator's "sign out everyone in my organization" on A ends that
+//! organization's sessions on both, and a session left unused past the idle timeout ends on both.
+//! Without Redis: the stateless cookie is served by both and a logout ends only the browser's copy. A
+//! store that cannot be reached refuses the launch, naming the setting and never printing the URL's
+//! password.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -22,6 +23,9 @@ use redis_support::{redis_or_skip, Redis};
 
 const SECRET_KEY: &str =
     "kbAi7lJ+la1O01Zf9kxS2jPVZdEZGOZJ953R69Af3dOoyESxUQsEJJNCcVjOdMyxVcNmWcGbt2Le9JzVvHb12w==";
+
+/// The idle timeout of the deployment with Redis: sessions unused this long end.
+const IDLE_SECS: u64 = 3;
 
 /// How long an instance may trust a session it read (`workos.session_cache_ms`, default), plus margin.
 const CACHE_BOUND: Duration = Duration::from_millis(1200);
@@ -76,6 +80,10 @@ impl Deployment {
             ];
             if let Some(redis) = store {
                 env.push(("WORKOS_SESSION_STORE", redis.url()));
+                env.push((
+                    "ROCKET_WORKOS",
+                    format!("{{session_idle_timeout={IDLE_SECS}}}"),
+                ));
             }
             App::start_on(&examples()["sessions"], ports[index], env)?
                 .map_err(|log| format!("app {index} did not lift off:\n{log}").into())
@@ -231,6 +239,20 @@ async fn two_processes_share_redis_sessions_logout_and_revocation() {
             assert_eq!(profile(app, &alice).await?, refused());
             assert_eq!(profile(app, &bob).await?, refused());
         }
+
+        // The idle timeout: Carol's session, used every second on either instance, outlives it; left
+        // unused for longer, it ends on both.
+        let carol = sign_in(a, "carol@example.com").await?;
+        for app in [b, a, b, a] {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            assert_eq!(
+                profile(app, &carol).await?,
+                signed_in_as("carol@example.com")
+            );
+        }
+        tokio::time::sleep(Duration::from_secs(IDLE_SECS) + CACHE_BOUND).await;
+        assert_eq!(profile(a, &carol).await?, refused());
+        assert_eq!(profile(b, &carol).await?, refused());
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     };
     if let Err(error) = run.await {
