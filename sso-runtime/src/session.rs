@@ -140,6 +140,14 @@ impl Stored {
     }
 }
 
+/// The session of `profile` issued at `now` for `lifetime`, encoded, with the lifetime in seconds;
+/// `None` when it exceeds [`MAX_SESSION_PLAINTEXT`] (in a cookie or in the store alike).
+fn fitting_plaintext(profile: &Profile, now: i64, lifetime: Duration) -> Option<(Vec<u8>, i64)> {
+    let seconds = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
+    let plaintext = encode(profile, now, now.saturating_add(seconds));
+    (plaintext.len() <= MAX_SESSION_PLAINTEXT).then_some((plaintext, seconds))
+}
+
 /// The plaintext sealed into the session cookie of `profile`, issued at `issued_at`.
 pub(crate) fn encode(profile: &Profile, issued_at: i64, expires_at: i64) -> Vec<u8> {
     // Strings, numbers and JSON values always encode.
@@ -258,13 +266,11 @@ impl Sessions {
         let Some(store) = &self.store else {
             return Ok(self.cookie(profile, now, lifetime, secure));
         };
-        let seconds = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
-        let expires_at = now.saturating_add(seconds);
-        let plaintext = encode(profile, now, expires_at);
-        if plaintext.len() > MAX_SESSION_PLAINTEXT {
+        let Some((plaintext, seconds)) = fitting_plaintext(profile, now, lifetime) else {
             return Ok(None);
-        }
+        };
         let owner = (profile.id.as_str(), profile.organization_id.as_deref());
+        let expires_at = now.saturating_add(seconds);
         let id = store.create(&plaintext, owner, (now, expires_at)).await?;
         let reference = [&[REFERENCE][..], &id].concat();
         Ok(Some(self.seal(&reference, seconds, secure)))
@@ -285,9 +291,8 @@ impl Sessions {
         lifetime: Duration,
         secure: bool,
     ) -> Option<Cookie<'static>> {
-        let lifetime = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
-        let plaintext = encode(profile, now, now.saturating_add(lifetime));
-        (plaintext.len() <= MAX_SESSION_PLAINTEXT).then(|| self.seal(&plaintext, lifetime, secure))
+        let (plaintext, seconds) = fitting_plaintext(profile, now, lifetime)?;
+        Some(self.seal(&plaintext, seconds, secure))
     }
 
     /// A session cookie holding `plaintext` as it is, sealed. A `__Host-` cookie is always `Secure`.

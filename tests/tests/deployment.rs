@@ -14,7 +14,7 @@ use rocket_workos_sso::emulator::{Seed, DEFAULT_API_KEY};
 use rocket_workos_sso::session::SESSION_COOKIE;
 
 mod processes;
-use processes::{free_port, release_examples, App, Process, Result};
+use processes::{free_port, release_examples, start_emulator, App, Process, Result};
 
 /// Both environments' apps share this key, as a careless deployment might: even then a session of one
 /// environment's organization opens nothing in the other.
@@ -52,11 +52,9 @@ impl Environment {
             // The app's port first: the emulator allowlists the app's redirect URI when it starts.
             let port = free_port()?;
             let redirect_uri = format!("http://127.0.0.1:{port}/callback");
-            let (emulator, banner) = Process::start(
+            let (emulator, base_url) = start_emulator(
                 &examples()["workos-emulator"],
                 &[
-                    "--port",
-                    "0",
                     "--environment",
                     name,
                     "--client-id",
@@ -66,16 +64,8 @@ impl Environment {
                     "--auto-login",
                     "first",
                 ],
-                &[],
-                "WorkOS emulator listening on ",
-            )?;
-            let base_url = banner
-                .ok_or_else(|| format!("the {name} emulator exited:\n{}", emulator.log()))?
-                .rsplit(' ')
-                .next()
-                .unwrap_or_default()
-                .trim_end_matches('/')
-                .to_owned();
+            )
+            .map_err(|error| format!("the {name} emulator: {error}"))?;
             let env = vec![
                 ("ROCKET_SECRET_KEY", SECRET_KEY.to_owned()),
                 ("WORKOS_API_KEY", DEFAULT_API_KEY.to_owned()),

@@ -18,7 +18,7 @@ use rocket_workos_sso::session::SESSION_COOKIE;
 
 mod processes;
 mod redis_support;
-use processes::{free_port, release_examples, App, Process, Result};
+use processes::{free_port, release_examples, start_emulator, App, Process, Result};
 use redis_support::{redis_or_skip, Redis};
 
 const SECRET_KEY: &str =
@@ -48,11 +48,9 @@ impl Deployment {
     fn start(store: Option<&Redis>) -> Result<Deployment> {
         let ports = [free_port()?, free_port()?];
         let redirect_uris = ports.map(|port| format!("http://127.0.0.1:{port}/callback"));
-        let (emulator, banner) = Process::start(
+        let (emulator, base_url) = start_emulator(
             &examples()["workos-emulator"],
             &[
-                "--port",
-                "0",
                 "--redirect-uri",
                 &redirect_uris[0],
                 "--redirect-uri",
@@ -60,16 +58,7 @@ impl Deployment {
                 "--auto-login",
                 "first",
             ],
-            &[],
-            "WorkOS emulator listening on ",
         )?;
-        let base_url = banner
-            .ok_or_else(|| format!("the emulator exited:\n{}", emulator.log()))?
-            .rsplit(' ')
-            .next()
-            .unwrap_or_default()
-            .trim_end_matches('/')
-            .to_owned();
         let app = |index: usize| -> Result<App> {
             let mut env = vec![
                 ("ROCKET_SECRET_KEY", SECRET_KEY.to_owned()),

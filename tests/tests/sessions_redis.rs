@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use redis_support::{redis_or_skip, Redis};
 use rocket::figment::Figment;
-use rocket::http::{Accept, Cookie, Status};
+use rocket::http::{Accept, Cookie, Method, Status};
 use rocket::local::asynchronous::Client;
 use rocket::{get, post, routes};
 use rocket_workos_sso::emulator::{AutoLogin, Connection, ConnectionState, Organization, User};
@@ -127,6 +127,21 @@ async fn protected(client: &Client, session: &str) -> (Status, String) {
     (status, response.into_string().await.unwrap_or_default())
 }
 
+/// The logout route, by `POST` (the Sign out button) or `GET` (a link, or the identity provider's
+/// logout arriving), for the bearer of `session`.
+async fn logout<'c>(
+    client: &'c Client,
+    method: Method,
+    session: &str,
+) -> rocket::local::asynchronous::LocalResponse<'c> {
+    client
+        .req(method, "/sso/logout")
+        .header(Accept::JSON)
+        .cookie(Cookie::new(SESSION_COOKIE, session.to_owned()))
+        .dispatch()
+        .await
+}
+
 async fn post(client: &Client, uri: &str, session: &str) -> String {
     client
         .post(uri.to_owned())
@@ -206,11 +221,7 @@ async fn logout_ends_every_copy_of_the_session_on_every_instance() {
     let session = signed_in(&a, EXAMPLE_ORG_ID, "alice@example.com").await;
     assert_eq!(who(&b, &session).await, (Status::Ok, alice()));
     // Logout on B, with a copy of the cookie (a stolen one, or another tab).
-    let response = b
-        .post("/sso/logout")
-        .cookie(Cookie::new(SESSION_COOKIE, session.clone()))
-        .dispatch()
-        .await;
+    let response = logout(&b, Method::Post, &session).await;
     assert_eq!(response.status(), Status::SeeOther);
     assert!(redis.keys("workos_sso:session:*").is_empty());
     for instance in [&a, &b] {
@@ -218,11 +229,7 @@ async fn logout_ends_every_copy_of_the_session_on_every_instance() {
     }
     // A GET to the logout route (the identity provider's logout arriving) ends a session too.
     let session = signed_in(&a, EXAMPLE_ORG_ID, "alice@example.com").await;
-    let response = b
-        .get("/sso/logout")
-        .cookie(Cookie::new(SESSION_COOKIE, session.clone()))
-        .dispatch()
-        .await;
+    let response = logout(&b, Method::Get, &session).await;
     assert_eq!(response.status(), Status::SeeOther);
     assert_eq!(protected(&a, &session).await.0, Status::Unauthorized);
 }
@@ -471,13 +478,8 @@ async fn redis_killed_or_frozen_answers_503_and_service_resumes() {
             .await;
         assert_eq!(login.status(), Status::ServiceUnavailable);
         // Logout keeps the cookie so it can be tried again.
-        let logout = instance
-            .post("/sso/logout")
-            .header(Accept::JSON)
-            .cookie(Cookie::new(SESSION_COOKIE, alice_session.clone()))
-            .dispatch()
-            .await;
-        assert_eq!(logout.status(), Status::ServiceUnavailable);
+        let sign_out = logout(instance, Method::Post, &alice_session).await;
+        assert_eq!(sign_out.status(), Status::ServiceUnavailable);
     }
     // Back with its data (append-only file): the same sessions are served again, by themselves.
     redis.restart();
@@ -576,11 +578,7 @@ async fn single_logout_ends_the_identity_providers_session_through_workos() {
     assert_eq!(protected(&b, &session).await.0, Status::Ok);
 
     // RP-initiated: the Sign out button's POST ends the session everywhere, then goes to WorkOS.
-    let response = a
-        .post("/sso/logout")
-        .cookie(Cookie::new(SESSION_COOKIE, session.clone()))
-        .dispatch()
-        .await;
+    let response = logout(&a, Method::Post, &session).await;
     assert_eq!(response.status(), Status::SeeOther);
     let to_workos = url::Url::parse(&location(&response)).expect("an absolute WorkOS URL");
     assert_eq!(to_workos.path(), "/sso/logout");
@@ -595,11 +593,7 @@ async fn single_logout_ends_the_identity_providers_session_through_workos() {
 
     // Alice's connection (TestIdp) has no Single Logout: she is signed out of the app only.
     let alice_session = signed_in(&a, EXAMPLE_ORG_ID, "alice@example.com").await;
-    let response = a
-        .post("/sso/logout")
-        .cookie(Cookie::new(SESSION_COOKIE, alice_session.clone()))
-        .dispatch()
-        .await;
+    let response = logout(&a, Method::Post, &alice_session).await;
     assert_eq!(location(&response), "/");
     assert_eq!(protected(&b, &alice_session).await.0, Status::Unauthorized);
 
@@ -608,11 +602,7 @@ async fn single_logout_ends_the_identity_providers_session_through_workos() {
     let response = sign_in(&a, &login, "olivia@oidc.test").await;
     assert_eq!(response.status(), Status::SeeOther);
     let session = session_of(&a);
-    let response = a
-        .get("/sso/logout")
-        .cookie(Cookie::new(SESSION_COOKIE, session.clone()))
-        .dispatch()
-        .await;
+    let response = logout(&a, Method::Get, &session).await;
     assert_eq!(location(&response), "/");
     assert_eq!(protected(&b, &session).await.0, Status::Unauthorized);
     assert_eq!(emulator(&a).logouts().len(), 1, "no second Single Logout");

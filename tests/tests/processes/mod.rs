@@ -186,6 +186,24 @@ fn collect_lines(
     });
 }
 
+/// The standalone emulator (`workos-emulator` example) started with `args` on a free port, and its base
+/// URL as its banner prints it (without the trailing `/`).
+pub fn start_emulator(exe: &Path, args: &[&str]) -> Result<(Process, String)> {
+    let args: Vec<&str> = ["--port", "0"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    let (emulator, banner) = Process::start(exe, &args, &[], "WorkOS emulator listening on ")?;
+    let banner = banner.ok_or_else(|| format!("the emulator exited:\n{}", emulator.log()))?;
+    let base_url = banner
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_owned();
+    Ok((emulator, base_url))
+}
+
 /// An example app on a free port, configured at launch through the environment only.
 pub struct App {
     pub process: Process,
