@@ -21,7 +21,7 @@ pub const LOCAL_REDIRECT_URI: (&str, &str, &str) = (
 pub const EXAMPLE_CORP: (&str, &str, &str) =
     ("organization", "WORKOS_ORGANIZATION_ID", EXAMPLE_ORG_ID);
 
-/// Rocket's configuration, where the WorkOS settings are read at launch: `[workos]` in Rocket.toml,
+/// Rocket's configuration, where the WorkOS settings are read at launch: `[default.workos]` in Rocket.toml,
 /// `ROCKET_WORKOS`, or WorkOS's variables (WORKOS_CLIENT_ID, WORKOS_REDIRECT_URI,
 /// WORKOS_ORGANIZATION_ID, WORKOS_API_KEY). So one release build runs in staging and in production.
 ///

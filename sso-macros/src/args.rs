@@ -454,7 +454,7 @@ pub(crate) fn secret_error(span: Span, what: &str) -> syn::Error {
         format!(
             "{what}: secrets never go in the attribute, since anything written here is compiled into the \
              binary\nhelp: remove it and set the WORKOS_API_KEY environment variable (or `api_key` in the \
-             [workos] table of Rocket.toml) where the app runs"
+             [default.workos] table of Rocket.toml) where the app runs"
         ),
     )
 }

@@ -32,7 +32,7 @@ pub(crate) const PROVIDERS: &[&str] = &[
 pub(crate) struct Config {
     /// The path generated code reaches the runtime crate by.
     pub(crate) krate: syn::Path,
-    /// With `client_id`, `None` when the handler uses the app's sign-in (`[workos]` at launch).
+    /// With `client_id`, `None` when the handler uses the app's sign-in (the `workos` table at launch).
     pub(crate) redirect_uri: Option<Value>,
     pub(crate) client_id: Option<Value>,
     pub(crate) selector: Option<(SelectorKind, Value)>,

@@ -390,7 +390,7 @@ impl Backend {
             };
             format!(
                 "no WorkOS API key is configured\nhelp: set the WORKOS_API_KEY environment variable (or \
-                 `api_key` in the [workos] table of Rocket.toml) to your `sk_...` key{emulator_hint}"
+                 `api_key` in the [default.workos] table of Rocket.toml) to your `sk_...` key{emulator_hint}"
             )
         })?;
         let client_id = client_id.cloned().ok_or_else(|| {

@@ -115,33 +115,32 @@ impl HandlerConfig {
                     })
                     .ok_or_else(|| {
                         format!(
-                            "`{at}` reads its {key} at launch from the {name} environment variable                              (`{key} = env(\"{name}\")`), and it is not set\nhelp: set {name} to the {} of \
+                            "`{at}` reads its {key} at launch from the {name} environment variable \
+                             (`{key} = env(\"{name}\")`), and it is not set\nhelp: set {name} to the {} of \
                              this environment on the WorkOS dashboard",
                             what(key)
                         )
                     }),
             }
         };
-        let from_app = |key: &str, read: &Option<Read>| -> Result<Read, String> {
-            read.clone().ok_or_else(|| {
-                format!(
-                    "`{at}` uses the application's {key} (its #[workos_sso] does not write one), and none is \
-                     configured\nhelp: set {} (or `{key}` in the [workos] table of Rocket.toml) to the {} of \
-                     this environment on the WorkOS dashboard",
-                    env_name(key),
-                    what(key)
-                )
-            })
-        };
         let (redirect_uri, client_id) = match (self.redirect_uri, self.client_id) {
             (Some(redirect_uri), Some(client_id)) => (
                 own("redirect_uri", redirect_uri)?,
                 own("client_id", client_id)?,
             ),
-            _ => (
-                from_app("redirect_uri", &app.redirect_uri)?,
-                from_app("client_id", &app.client_id)?,
-            ),
+            _ => match (&app.redirect_uri, &app.client_id) {
+                (Some(redirect_uri), Some(client_id)) => (redirect_uri.clone(), client_id.clone()),
+                (redirect_uri, client_id) => {
+                    // Every setting that is missing, so one launch names them all.
+                    let missing: Vec<&str> =
+                        [("redirect_uri", redirect_uri), ("client_id", client_id)]
+                            .into_iter()
+                            .filter(|(_, read)| read.is_none())
+                            .map(|(key, _)| key)
+                            .collect();
+                    return Err(missing_app_settings(at, &missing));
+                }
+            },
         };
         let uses_app = self.redirect_uri.is_none();
         let selector = match self.selector {
@@ -259,6 +258,25 @@ fn provider_pin(at: &str, name: &'static str) -> Result<ConnectionSelector, Stri
         )),
         provider => Ok(ConnectionSelector::Provider(provider)),
     }
+}
+
+/// The launch error of `at`, a handler of the application's sign-in, when the application's settings
+/// named in `missing` (one or both of `redirect_uri` and `client_id`) are not configured.
+fn missing_app_settings(at: &str, missing: &[&str]) -> String {
+    let keys = missing.join(" and ");
+    let variables: Vec<String> = missing
+        .iter()
+        .map(|key| format!("{} to the {}", env_name(key), what(key)))
+        .collect();
+    let table: Vec<String> = missing.iter().map(|key| format!("`{key}`")).collect();
+    format!(
+        "`{at}` uses the application's {keys} (its #[workos_sso] writes no redirect_uri and client_id), \
+         and {} configured\nhelp: set {} of this environment on the WorkOS dashboard (or {} in the \
+         [default.workos] table of Rocket.toml)",
+        if missing.len() == 1 { "none is" } else { "neither is" },
+        variables.join(", and "),
+        table.join(" and "),
+    )
 }
 
 /// What a setting holds, as the WorkOS dashboard calls it.
@@ -586,6 +604,36 @@ pub(crate) mod tests {
         for (error, expected) in cases {
             assert!(error.contains(expected), "{error}\n  expected: {expected}");
             assert!(error.contains("help: "), "{error}");
+        }
+        // Both application settings missing: one error names both, with no run of spaces inside.
+        let neither = bare()
+            .resolve(&AppSignIn::default(), &|_| None)
+            .unwrap_err();
+        for expected in [
+            "uses the application's redirect_uri and client_id",
+            "neither is configured",
+            "help: set WORKOS_REDIRECT_URI to the callback URL",
+            "and WORKOS_CLIENT_ID to the `client_...` id",
+            "[default.workos] table of Rocket.toml",
+        ] {
+            assert!(
+                neither.contains(expected),
+                "{neither}\n  expected: {expected}"
+            );
+        }
+        let only_client = AppSignIn {
+            client_id: None,
+            ..app()
+        };
+        let error = bare().resolve(&only_client, &|_| None).unwrap_err();
+        assert!(
+            error.contains("uses the application's client_id ("),
+            "{error}"
+        );
+        assert!(error.contains("none is configured"), "{error}");
+        assert!(!error.contains("WORKOS_REDIRECT_URI"), "{error}");
+        for error in [&neither, &error, &launch("UNSET", "OTHER", "")] {
+            assert!(!error.contains("  "), "a run of spaces in {error:?}");
         }
         // Blank counts as unset.
         let blank = launch("CALLBACK", "CLIENT", "  ");

@@ -1,7 +1,7 @@
 //! The user [`Profile`] WorkOS returns after a successful login, its fields ([`ProfileData`]) and its
 //! [`ConnectionType`].
 //!
-//! Decoding is lenient in the ways the WorkOS contract requires (§5): nullable names, fields added over the
+//! Decoding is lenient in the ways WorkOS's Profile object requires: nullable names, fields added over the
 //! years may be absent, unknown fields are ignored, and unknown connection types are kept verbatim.
 //! Serializing produces the current wire shape, so a `Profile` can be stored (e.g. in a sealed session cookie)
 //! and read back unchanged.
@@ -108,7 +108,7 @@ impl<'de> Deserialize<'de> for Profile {
     }
 }
 
-/// The fields of a [`Profile`], in the wire shape of contract §5.
+/// The fields of a [`Profile`], in the wire shape of WorkOS's Profile object.
 ///
 /// Build one to make a [`Profile`] by hand (`Profile::from(data)`), e.g. in tests; everywhere else the
 /// fields are read through a `Profile`.
@@ -196,7 +196,7 @@ where
 }
 
 open_enum! {
-    /// The kind of SSO connection (contract §6): the 53 values of the WorkOS spec plus
+    /// The kind of SSO connection (WorkOS's `connection_type` enum): the 53 values of the WorkOS spec plus
     /// [`Unknown`](Self::Unknown) for anything newer.
     ///
     /// `GitHubOAuth` is also accepted as `GithubOAuth`, the spelling of the `/connections` filter.
@@ -273,7 +273,7 @@ open_enum! {
 mod tests {
     use super::*;
 
-    /// The full example Profile of contract §5.
+    /// The full example Profile of WorkOS's API reference.
     const FULL_PROFILE: &str = r#"{
       "object": "profile",
       "id": "prof_01JM9S346Q3D25VT4F5V37E3S3",
@@ -298,7 +298,7 @@ mod tests {
       "raw_attributes": {}
     }"#;
 
-    /// The 53 connection types of contract §6, in the contract's order.
+    /// The 53 connection types of WorkOS's API reference, in its order.
     const ALL_CONNECTION_TYPES: &str = "Pending, ADFSSAML, AdpOidc, AppleOAuth, Auth0Migration, Auth0SAML, \
         AzureSAML, BitbucketOAuth, CasSAML, ClassLinkSAML, CleverOIDC, CloudflareSAML, CyberArkSAML, DiscordOAuth, \
         DuoSAML, EntraIdOIDC, GenericOIDC, GenericSAML, GitHubOAuth, GitLabOAuth, GoogleOAuth, GoogleOIDC, \

@@ -1,5 +1,5 @@
-//! The fairing's run-time settings: the `[workos]` table of Rocket's configuration (`Rocket.toml` or
-//! `ROCKET_WORKOS='{...}'`), with WorkOS's own environment variables as fallback.
+//! The fairing's run-time settings: the `workos` table of Rocket's configuration (`[default.workos]` in
+//! `Rocket.toml`, or `ROCKET_WORKOS='{...}'`), with WorkOS's own environment variables as fallback.
 //!
 //! ```toml
 //! [default.workos]
@@ -144,10 +144,20 @@ impl Settings {
         figment: &Figment,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, SettingsError> {
+        // Rocket reads each top-level table of Rocket.toml as a profile: a `[workos]` table there is a
+        // profile named "workos" that no launch selects, and every setting in it would be ignored.
+        if figment.profile() != "workos" && figment.profiles().any(|profile| profile == "workos") {
+            return Err(SettingsError(
+                "Rocket.toml has a top-level [workos] table, which Rocket reads as a profile named \
+                 \"workos\" and never uses, so none of its settings would apply\nhelp: rename it \
+                 [default.workos] (or [release.workos] / [debug.workos] for one profile only)"
+                    .to_owned(),
+            ));
+        }
         let raw: Raw = if figment.find_value("workos").is_ok() {
             figment.extract_inner("workos").map_err(|error| {
                 SettingsError(format!(
-                    "the [workos] configuration table is invalid: {error}\nhelp: the keys are api_key, \
+                    "the workos configuration table is invalid: {error}\nhelp: the keys are api_key, \
                      base_url, session_lifetime, logout_redirect, login_path, logout_path, emulator, \
                      request_timeout, redirect_origin, client_id, redirect_uri, organization, connection, \
                      session_store, session_idle_timeout, session_cache_ms and session_store_timeout_ms"
@@ -370,6 +380,33 @@ mod tests {
                 .find(|(key, _)| *key == name)
                 .map(|(_, value)| value.to_string())
         })
+    }
+
+    #[test]
+    fn a_top_level_workos_table_in_rocket_toml_is_refused_and_default_workos_is_read() {
+        // As Rocket reads Rocket.toml: each top-level table is a profile.
+        let rocket_toml = |text: &str| {
+            Figment::from(rocket::Config::debug_default())
+                .merge(Toml::string(text).nested())
+                .select("debug")
+        };
+        let error =
+            Settings::from_figment(&rocket_toml("[workos]\napi_key = \"sk_test_x\""), |_| None)
+                .unwrap_err()
+                .to_string();
+        assert!(error.contains("top-level [workos] table"), "{error}");
+        assert!(
+            error.contains("help: rename it [default.workos]"),
+            "{error}"
+        );
+        for table in ["[default.workos]", "[debug.workos]", "[global.workos]"] {
+            let toml = format!("{table}\napi_key = \"sk_test_x\"");
+            let settings = Settings::from_figment(&rocket_toml(&toml), |_| None).unwrap();
+            assert_eq!(settings.api_key.unwrap().expose(), "sk_test_x", "{table}");
+        }
+        // A launch that selects a profile named "workos" reads it, as Rocket does.
+        let selected = rocket_toml("[workos.workos]\napi_key = \"sk_test_x\"").select("workos");
+        assert!(Settings::from_figment(&selected, |_| None).is_ok());
     }
 
     #[test]

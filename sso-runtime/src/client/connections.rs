@@ -9,7 +9,7 @@ use super::pagination::{ListMetadata, Order};
 use super::{WorkosClient, WorkosError};
 use crate::profile::ConnectionType;
 
-/// An SSO connection between an organization and its identity provider (contract §7.4).
+/// An SSO connection between an organization and its identity provider.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct Connection {
@@ -182,7 +182,7 @@ impl ListConnectionsParams {
     }
 }
 
-/// The `/connections` filter enum spells GitHub `GithubOAuth`, unlike every other WorkOS enum (contract §6).
+/// The `/connections` filter enum spells GitHub `GithubOAuth`, unlike every other WorkOS enum.
 fn filter_spelling(connection_type: &ConnectionType) -> &str {
     match connection_type {
         ConnectionType::GitHubOAuth => "GithubOAuth",

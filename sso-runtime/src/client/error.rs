@@ -71,7 +71,7 @@ impl WorkosError {
     }
 }
 
-/// A non-success answer from WorkOS, with what every official SDK surfaces (contract §14.4).
+/// A non-success answer from WorkOS, with what every official SDK surfaces.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {

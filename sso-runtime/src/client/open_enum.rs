@@ -1,7 +1,7 @@
 //! Open enums: WorkOS string enums that keep unknown values instead of failing to parse.
 //!
 //! WorkOS adds connection types, providers and states regularly, and closed enums have broken official SDKs
-//! (contract §6, §14.5). Every open enum round-trips the exact wire string, including for `Unknown`.
+//! when a new value appeared. Every open enum round-trips the exact wire string, including for `Unknown`.
 
 /// Declares an open enum over wire strings.
 ///

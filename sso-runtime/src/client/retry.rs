@@ -1,7 +1,7 @@
 //! When to retry a failed idempotent request, and how long to wait first.
 //!
-//! Only `GET`s are retried (contract §10): a replayed `POST /sso/token` turns a successful login into
-//! `invalid_grant` (§3.6), and a replayed `DELETE` turns success into 404. Timeouts are not retried either, so a
+//! Only `GET`s are retried: a replayed `POST /sso/token` turns a successful login into
+//! `invalid_grant` (a code is single-use), and a replayed `DELETE` turns success into 404. Timeouts are not retried either, so a
 //! call never takes much longer than the configured request timeout.
 
 use std::time::Duration;

@@ -11,7 +11,7 @@
 //! [release.workos]
 //! session_store = "redis://127.0.0.1:6379/0"   # or WORKOS_SESSION_STORE; rediss:// for TLS (rustls)
 //! session_idle_timeout = 1800                  # seconds without a request before a session ends
-//! session_cache_ms = 1000                      # how long an instance trusts a session it read (0 to 1000)
+//! session_cache_ms = 1000                      # how long an instance trusts a session it read (0 to 60000)
 //! session_store_timeout_ms = 500               # the longest a request waits for Redis before a 503
 //! ```
 
@@ -249,7 +249,7 @@ impl rocket::Sentinel for SessionStore {
     }
 }
 
-/// The server-side store's settings, as read from `[workos]`.
+/// The server-side store's settings, as read from the `workos` table.
 #[derive(Clone)]
 #[cfg_attr(not(feature = "redis"), allow(dead_code))]
 pub(crate) struct StoreSettings {

@@ -1,7 +1,7 @@
 #![deny(warnings)]
 
 // Handlers that write no `redirect_uri` and `client_id` use the application's sign-in, configured once
-// at launch (`[workos]` or WORKOS_CLIENT_ID / WORKOS_REDIRECT_URI / WORKOS_ORGANIZATION_ID). This case
+// at launch (`[default.workos]` or WORKOS_CLIENT_ID / WORKOS_REDIRECT_URI / WORKOS_ORGANIZATION_ID). This case
 // launches the app with those settings and checks that every handler sends a browser to sign in with
 // them.
 
