@@ -427,9 +427,12 @@ impl Backend {
             .await
             .map_err(|error| format!("the embedded emulator cannot start: {error}"))?;
         log::warn!(
-            "WorkOS SSO is using the EMBEDDED EMULATOR at {} (no WorkOS API key in a debug build, or \
-             `workos.emulator = true`): sign-ins are simulated. Set WORKOS_API_KEY to use WorkOS.",
-            emulator.base_url()
+            "{}",
+            emulator_notice(
+                emulator.base_url().as_str(),
+                emulator.client_id(),
+                flows.values().map(|flow| flow.redirect_uri.as_str())
+            )
         );
         Ok(Backend {
             api_key: ApiKey::new(emulator.api_key()).map_err(|error| error.to_string())?,
@@ -456,5 +459,66 @@ impl Backend {
             builder = builder.request_timeout(timeout);
         }
         builder.build().map_err(|error| error.to_string())
+    }
+}
+
+/// The launch notice of the embedded emulator at `base_url`: that sign-ins are simulated, the client id
+/// it accepts (the application's, whatever it is: WorkOS accepts only its environment's own) and the
+/// redirect URIs it allowlisted, so a developer sees what their app was configured with.
+#[cfg_attr(not(feature = "emulator"), allow(dead_code))]
+fn emulator_notice<'a>(
+    base_url: &str,
+    client_id: &str,
+    redirect_uris: impl Iterator<Item = &'a str>,
+) -> String {
+    let mut uris: Vec<&str> = redirect_uris.collect();
+    uris.sort_unstable();
+    uris.dedup();
+    let uris = if uris.is_empty() {
+        "none yet (no #[workos_sso] handler is mounted)".to_owned()
+    } else {
+        uris.join(", ")
+    };
+    format!(
+        "WorkOS SSO is using the EMBEDDED EMULATOR at {base_url} (no WorkOS API key in a debug build, or \
+         `workos.emulator = true`): sign-ins are simulated. It accepts the client id {client_id} (any \
+         well-formed id works here; WorkOS accepts only your environment's) and the redirect URIs {uris}. \
+         Set WORKOS_API_KEY to use WorkOS."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_emulator_notice_names_the_client_id_and_each_redirect_uri_once() {
+        let notice = emulator_notice(
+            "http://127.0.0.1:4100/",
+            "client_01A",
+            [
+                "http://127.0.0.1:8000/callback",
+                "http://127.0.0.1:8000/admin/callback",
+                "http://127.0.0.1:8000/callback",
+            ]
+            .into_iter(),
+        );
+        assert!(
+            notice.contains("EMBEDDED EMULATOR at http://127.0.0.1:4100/"),
+            "{notice}"
+        );
+        assert!(
+            notice.contains("accepts the client id client_01A"),
+            "{notice}"
+        );
+        assert!(
+            notice.contains(
+                "redirect URIs http://127.0.0.1:8000/admin/callback, http://127.0.0.1:8000/callback."
+            ),
+            "{notice}"
+        );
+        assert!(!notice.contains("  "), "{notice}");
+        let none = emulator_notice("http://127.0.0.1:4100/", "client_01A", std::iter::empty());
+        assert!(none.contains("none yet"), "{none}");
     }
 }
