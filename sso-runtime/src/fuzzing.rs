@@ -72,7 +72,8 @@ pub fn seal_cookie<P: Phase>(
     plaintext: &[u8],
 ) -> Option<Cookie<'static>> {
     let sso = rocket.state::<Sso>()?;
-    Some(sso.key.cookie(name.to_owned(), plaintext, "/", 600, false))
+    let spec = crate::seal::CookieSpec::new(name, "/", false);
+    Some(sso.key.cookie(&spec, plaintext, 600))
 }
 
 /// The plaintext of a cookie called `name`, if `rocket`'s fairing sealed it.

@@ -1,5 +1,5 @@
 //! The one sealing of every cookie the library sets (the session and each login in progress), and the
-//! attributes they all carry.
+//! one place their attributes are decided, for the cookie and for its removal ([`CookieSpec`]).
 //!
 //! A sealed value is AES-256-GCM over the plaintext with a random 96-bit nonce and the cookie's name as
 //! associated data (so a value cannot be moved to another cookie), written as URL-safe base64 without
@@ -19,7 +19,7 @@ use base64::Engine as _;
 use hkdf::Hkdf;
 use rand::RngCore as _;
 use rocket::figment::Figment;
-use rocket::http::{Cookie, SameSite};
+use rocket::http::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 use sha2::Sha256;
 
@@ -129,33 +129,69 @@ impl CookieKey {
         self.aead.decrypt(Nonce::from_slice(nonce), payload).ok()
     }
 
-    /// A cookie called `name` holding `plaintext` sealed, with the attributes of every library cookie
-    /// (see [`harden`]), visible on `path` for `max_age` seconds.
+    /// The cookie `spec` describes, holding `plaintext` sealed (under the cookie's name), for `max_age`
+    /// seconds.
     pub(crate) fn cookie(
         &self,
-        name: impl Into<String>,
+        spec: &CookieSpec,
         plaintext: &[u8],
-        path: &str,
         max_age: i64,
-        secure: bool,
     ) -> Cookie<'static> {
-        let name = name.into();
-        let value = self.seal(&name, plaintext);
-        let mut cookie = Cookie::new(name, value);
-        cookie.set_path(path.to_owned());
-        cookie.set_max_age(rocket::time::Duration::seconds(max_age));
-        harden(&mut cookie, secure);
-        cookie
+        spec.with_value(self.seal(&spec.name, plaintext), max_age)
     }
 }
 
-/// Attributes shared by every cookie the library sets.
-pub(crate) fn harden(cookie: &mut Cookie<'static>, secure: bool) {
-    cookie.set_http_only(true);
-    // Lax, not Strict: the callback is a cross-site navigation from WorkOS, and a Strict cookie set on
-    // its response would be withheld on the redirect that follows.
-    cookie.set_same_site(SameSite::Lax);
-    cookie.set_secure(secure);
+/// One cookie of the library as a browser keeps it: its name and path (which together say which cookie
+/// a `Set-Cookie` replaces) and whether it is `Secure`. The cookie and its removal are both built from
+/// here, so a removal carries exactly the attributes its cookie was set with: a browser ignores a
+/// `__Host-` or `__Secure-` `Set-Cookie` without `Secure`, and one on another path is another cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CookieSpec {
+    name: String,
+    path: String,
+    secure: bool,
+}
+
+impl CookieSpec {
+    /// The cookie `name` on `path`, `Secure` when `secure` or when its name has a prefix that requires
+    /// it (`__Host-`, `__Secure-`).
+    pub(crate) fn new(name: impl Into<String>, path: impl Into<String>, secure: bool) -> Self {
+        let name = name.into();
+        let secure = secure || name.starts_with("__Host-") || name.starts_with("__Secure-");
+        Self {
+            name,
+            path: path.into(),
+            secure,
+        }
+    }
+
+    /// The cookie holding `value` for `max_age` seconds, with the attributes every library cookie
+    /// carries.
+    fn with_value(&self, value: String, max_age: i64) -> Cookie<'static> {
+        let mut cookie = Cookie::new(self.name.clone(), value);
+        cookie.set_path(self.path.clone());
+        cookie.set_max_age(rocket::time::Duration::seconds(max_age));
+        cookie.set_http_only(true);
+        // Lax, not Strict: the callback is a cross-site navigation from WorkOS, and a Strict cookie set
+        // on its response would be withheld on the redirect that follows.
+        cookie.set_same_site(SameSite::Lax);
+        cookie.set_secure(self.secure);
+        cookie
+    }
+
+    /// The `Set-Cookie` that removes the cookie: empty, `Max-Age=0`, an expiry in the past, and every
+    /// attribute the cookie was set with.
+    pub(crate) fn removal(&self) -> Cookie<'static> {
+        let mut removal = self.with_value(String::new(), 0);
+        removal.make_removal();
+        removal
+    }
+
+    /// Removes the cookie from the browser when the request carried it (Rocket sends no removal of a
+    /// cookie the request did not have).
+    pub(crate) fn remove_from(&self, jar: &CookieJar<'_>) {
+        jar.remove(self.removal());
+    }
 }
 
 /// A `secret_key` setting as written: a string (base64 or hex) or a sequence of bytes.
@@ -331,8 +367,12 @@ mod tests {
             expected: Some(ConnectionSelector::Organization("org_01A".into())),
             expires_at: crate::now() + 600,
         };
-        let name = login_state::cookie_name("the-state", true);
-        let login_cookie = key.cookie(name, &login_state::encode(&login), "/callback", 600, true);
+        let spec = CookieSpec::new(
+            login_state::cookie_name("the-state", true),
+            "/callback",
+            true,
+        );
+        let login_cookie = key.cookie(&spec, &login_state::encode(&login), 600);
         let login_key = key.clone();
         vec![
             (
@@ -348,6 +388,7 @@ mod tests {
                         "the-state",
                         ("/callback", true),
                         crate::now(),
+                        |_| true,
                     )
                     .is_ok()
                 }),
@@ -436,6 +477,49 @@ mod tests {
                 .get("/")
                 .cookie((cookie.name().to_owned(), private.value().to_owned()));
             assert!(!reader(fresh.inner().cookies()), "{}", cookie.name());
+        }
+    }
+
+    #[test]
+    fn a_removal_carries_every_attribute_its_cookie_was_set_with() {
+        let key = CookieKey::derive(&[7; 32]);
+        let specs = [
+            ("__Host-workos_sso_session", "/", false),
+            (
+                "__Secure-workos_sso_flow_0123456789abcdef",
+                "/auth/callback",
+                false,
+            ),
+            ("workos_sso_session", "/", true),
+            ("workos_sso_flow_0123456789abcdef", "/callback", false),
+        ];
+        for (name, path, secure) in specs {
+            let spec = CookieSpec::new(name, path, secure);
+            let set = key.cookie(&spec, b"plaintext", 600);
+            let removal = spec.removal();
+            let attributes = |cookie: &Cookie<'_>| {
+                (
+                    cookie.name().to_owned(),
+                    cookie.path().map(str::to_owned),
+                    cookie.secure(),
+                    cookie.same_site(),
+                    cookie.http_only(),
+                    cookie.domain().map(str::to_owned),
+                )
+            };
+            assert_eq!(attributes(&removal), attributes(&set), "{name}");
+            assert_eq!(
+                set.secure(),
+                Some(secure || name.starts_with("__")),
+                "{name}"
+            );
+            assert_eq!(removal.value(), "");
+            assert_eq!(removal.max_age(), Some(rocket::time::Duration::ZERO));
+            let text = removal.to_string();
+            assert!(
+                text.contains("Max-Age=0") && text.contains("SameSite=Lax"),
+                "{text}"
+            );
         }
     }
 

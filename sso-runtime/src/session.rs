@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::profile::{ConnectionType, Profile, ProfileData, Role};
-use crate::seal::CookieKey;
+use crate::seal::{CookieKey, CookieSpec};
 use crate::store::{RedisStore, SessionKey, Unavailable};
 
 /// The session cookie's name when the application's callbacks are plain http (local development).
@@ -297,8 +297,13 @@ impl Sessions {
 
     /// A session cookie holding `plaintext` as it is, sealed. A `__Host-` cookie is always `Secure`.
     pub(crate) fn seal(&self, plaintext: &[u8], lifetime: i64, secure: bool) -> Cookie<'static> {
-        let secure = secure || self.name == SECURE_SESSION_COOKIE;
-        self.key.cookie(self.name, plaintext, "/", lifetime, secure)
+        self.key.cookie(&self.spec(secure), plaintext, lifetime)
+    }
+
+    /// The session cookie, `Secure` when its sign-in's callback is https (`secure`) or its name requires
+    /// it.
+    fn spec(&self, secure: bool) -> CookieSpec {
+        CookieSpec::new(self.name, "/", secure)
     }
 
     /// The plaintext of a session cookie's value, if this application sealed it.
@@ -326,7 +331,11 @@ impl Sessions {
             // Kept in the browser until the store forgot it, so a failed sign-out can be tried again.
             store.end(&key).await?;
         }
-        jar.remove(Cookie::build(self.name).path("/"));
+        // Over https everywhere the name requires `Secure`, so the removal carries it. An application
+        // with a plain-http callback too keeps the plain name and a removal without `Secure`: from an
+        // https page it still replaces a session set `Secure` (browsers refuse that only to plain-http
+        // pages), and on plain http a removal with `Secure` would itself be refused.
+        self.spec(false).remove_from(jar);
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 
 mod support;
 
-use rocket::http::Status;
+use rocket::http::{SameSite, Status};
 use rocket::local::asynchronous::Client;
 use rocket::{get, routes};
 use rocket_workos_sso::session::SESSION_COOKIE;
@@ -96,4 +96,32 @@ async fn over_http_the_cookies_keep_their_plain_names() {
     let login = set_cookies(&response).join("\n");
     assert!(login.starts_with("workos_sso_flow_"), "{login}");
     assert!(!login.contains("Secure"), "{login}");
+}
+
+#[rocket::async_test]
+async fn over_http_every_removal_has_the_plain_name_its_path_and_no_secure() {
+    let client = client(rocket::custom(figment()).mount("/", routes![reports])).await;
+    let plain = |removal: &rocket::http::Cookie<'_>, path: &str| {
+        assert_eq!(removal.secure(), None, "no Secure: {removal}");
+        assert_eq!(removal.path(), Some(path), "{removal}");
+        assert_eq!(removal.same_site(), Some(SameSite::Lax), "{removal}");
+        assert_eq!(removal.http_only(), Some(true), "{removal}");
+    };
+    for sign_out in ["POST", "GET"] {
+        let response = browse(&client, &location(&browse(&client, "/reports").await)).await;
+        let login = rocket::http::Cookie::parse(set_cookies(&response)[0].clone()).unwrap();
+        let name = login.name().to_owned();
+        assert!(name.starts_with("workos_sso_flow_"), "{name}");
+        let callback = authorize(&location(&response)).await;
+        drop(response);
+        let response = browse(&client, &path_and_query(&callback)).await;
+        assert_eq!(response.status(), Status::SeeOther);
+        plain(&removal_of(&response, &name), "/callback");
+        drop(response);
+        let response = match sign_out {
+            "POST" => client.post("/sso/logout").dispatch().await,
+            _ => browse(&client, "/sso/logout").await,
+        };
+        plain(&removal_of(&response, SESSION_COOKIE), "/");
+    }
 }

@@ -13,12 +13,12 @@
 //! Over https the cookie is named with the `__Secure-` prefix, which browsers accept only from a secure
 //! origin with the `Secure` attribute, so a sibling subdomain over plain http cannot plant one.
 
-use rocket::http::{Cookie, CookieJar};
+use rocket::http::CookieJar;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::client::ConnectionSelector;
-use crate::seal::CookieKey;
+use crate::seal::{CookieKey, CookieSpec};
 
 /// How long a login may take, in seconds: WorkOS's authorization codes live as long.
 pub const LOGIN_TTL_SECS: i64 = 10 * 60;
@@ -76,43 +76,58 @@ pub(crate) fn encode(login: &LoginState) -> Vec<u8> {
     rmp_serde::to_vec(login).unwrap_or_default()
 }
 
-/// Seals `login`, whose OAuth state is `state`, into its cookie, visible only on `callback_path`: a
-/// `Secure` cookie when the callback is https, and with the `__Secure-` prefix when `prefixed` (every
-/// callback of the application is https).
+/// The cookie of the login whose OAuth state is `state`, visible only on `callback_path`: `Secure` when
+/// the login's callback is https (`secure`), and with the `__Secure-` prefix when `prefixed` (every
+/// callback of the application is https). Both the cookie and its removal are built from it.
+fn cookie_spec(state: &str, callback_path: &str, (secure, prefixed): (bool, bool)) -> CookieSpec {
+    CookieSpec::new(cookie_name(state, prefixed), callback_path, secure)
+}
+
+/// Seals `login`, whose OAuth state is `state`, into its cookie (see [`cookie_spec`]).
 pub(crate) fn remember(
     jar: &CookieJar<'_>,
     key: &CookieKey,
     (state, login): (&str, &LoginState),
     callback_path: &str,
-    (secure, prefixed): (bool, bool),
+    secure: (bool, bool),
 ) {
-    let name = cookie_name(state, prefixed);
-    let secure = secure || prefixed;
-    jar.add(key.cookie(name, &encode(login), callback_path, LOGIN_TTL_SECS, secure));
+    let spec = cookie_spec(state, callback_path, secure);
+    jar.add(key.cookie(&spec, &encode(login), LOGIN_TTL_SECS));
 }
 
 /// Takes the login that `state` belongs to out of the jar: whatever the outcome, its cookie is gone.
+/// `secure_flow` says whether the flow of a key sets `Secure` cookies, so that the removal carries the
+/// `Secure` its cookie was set with.
 pub(crate) fn take(
     jar: &CookieJar<'_>,
     key: &CookieKey,
     state: &str,
-    (callback_path, secure): (&str, bool),
+    (callback_path, prefixed): (&str, bool),
     now: i64,
+    secure_flow: impl Fn(&str) -> bool,
 ) -> Result<LoginState, StateError> {
-    let name = cookie_name(state, secure);
-    let sealed = jar
-        .get(&name)
-        .ok_or(StateError::Unknown)?
-        .value()
-        .to_owned();
-    jar.remove(Cookie::build(name.clone()).path(callback_path.to_owned()));
-    let plaintext = key.open(&name, &sealed).ok_or(StateError::Unknown)?;
-    check(&plaintext, now)
+    let name = cookie_name(state, prefixed);
+    let sealed = jar.get(&name).ok_or(StateError::Unknown)?.value();
+    let login = key
+        .open(&name, sealed)
+        .and_then(|plaintext| decode(&plaintext));
+    // A cookie that does not open is not this application's: it is removed as a plain-named one is set
+    // over http, which an https page may do as well (see `Sessions::end`).
+    let secure = login.as_ref().is_some_and(|login| secure_flow(&login.flow));
+    cookie_spec(state, callback_path, (secure, prefixed)).remove_from(jar);
+    unexpired(login.ok_or(StateError::Unknown)?, now)
 }
 
 /// Reads a decrypted login cookie at `now`.
 pub(crate) fn check(plaintext: &[u8], now: i64) -> Result<LoginState, StateError> {
-    let login: LoginState = crate::session::decode_exact(plaintext).ok_or(StateError::Unknown)?;
+    unexpired(decode(plaintext).ok_or(StateError::Unknown)?, now)
+}
+
+fn decode(plaintext: &[u8]) -> Option<LoginState> {
+    crate::session::decode_exact(plaintext)
+}
+
+fn unexpired(login: LoginState, now: i64) -> Result<LoginState, StateError> {
     if now >= login.expires_at {
         return Err(StateError::Expired);
     }
@@ -203,13 +218,8 @@ mod tests {
             expires_at: pinned.expires_at,
         };
         for (login, most) in [(&unpinned, 200), (&pinned, 160)] {
-            let cookie = key.cookie(
-                cookie_name(&state, true),
-                &encode(login),
-                "/callback",
-                600,
-                true,
-            );
+            let spec = cookie_spec(&state, "/callback", (true, true));
+            let cookie = key.cookie(&spec, &encode(login), 600);
             // What the browser sends: `name=value; `.
             let sent = cookie.name().len() + 1 + cookie.value().len() + 2;
             assert!(sent <= most, "{sent} bytes for {login:?}");

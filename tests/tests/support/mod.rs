@@ -88,6 +88,27 @@ pub fn set_cookie(response: &LocalResponse<'_>, name: &str) -> Option<String> {
         .find(|header| header.starts_with(&format!("{name}=")))
 }
 
+/// The `Set-Cookie` of `response` that removes the cookie `name`, parsed; panics unless there is one
+/// (an empty value and `Max-Age=0`).
+pub fn removal_of(response: &LocalResponse<'_>, name: &str) -> rocket::http::Cookie<'static> {
+    let header = set_cookie(response, name).unwrap_or_else(|| {
+        panic!(
+            "no Set-Cookie for {name}; the response sets {:?}",
+            set_cookies(response)
+        )
+    });
+    let cookie = rocket::http::Cookie::parse(header.clone())
+        .unwrap_or_else(|error| panic!("{header}: {error}"))
+        .into_owned();
+    assert_eq!(cookie.value(), "", "{header}");
+    assert_eq!(
+        cookie.max_age(),
+        Some(rocket::time::Duration::ZERO),
+        "{header}"
+    );
+    cookie
+}
+
 /// A browser navigation.
 pub async fn browse<'c>(client: &'c Client, uri: &str) -> LocalResponse<'c> {
     client
