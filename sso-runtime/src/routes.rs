@@ -34,12 +34,43 @@ pub(crate) fn routes(sso: &Sso) -> Vec<Route> {
         // Sign-in by work email: the form of the page the login route shows posts here.
         Route::new(Method::Post, &sso.settings.login_path, email::EmailSignIn),
     ];
+    routes.extend(callback_paths.iter().map(|&path| {
+        Route::new(
+            Method::Get,
+            path,
+            Callback {
+                path: path.to_owned(),
+            },
+        )
+    }));
+    // Without a HEAD route of its own, Rocket answers HEAD by running the GET route: a link checker or
+    // prefetcher would then start a login, finish one, or sign the user out.
+    let head_paths = [&sso.settings.login_path, &sso.settings.logout_path];
     routes.extend(
-        callback_paths
+        head_paths
             .into_iter()
-            .map(|path| Route::new(Method::Get, path, Callback)),
+            .map(String::as_str)
+            .chain(callback_paths)
+            .map(|path| Route::new(Method::Head, path, Head)),
     );
     routes
+}
+
+/// HEAD on the login, callback and logout routes: `204 No Content`, and nothing else happens. These
+/// routes act when a browser GETs them, and a HEAD must change nothing.
+#[derive(Clone)]
+struct Head;
+
+#[rocket::async_trait]
+impl Handler for Head {
+    async fn handle<'r>(&self, _: &'r Request<'_>, _: Data<'r>) -> route::Outcome<'r> {
+        route::Outcome::Success(
+            rocket::Response::build()
+                .status(Status::NoContent)
+                .raw_header("Cache-Control", "no-store")
+                .finalize(),
+        )
+    }
 }
 
 pub(crate) fn query<'r>(request: &'r Request<'_>, name: &str) -> Option<&'r str> {
@@ -265,14 +296,19 @@ fn expected_from_query(
     Ok(expected)
 }
 
+/// The callback route mounted at `path` (a callback path of some flow).
 #[derive(Clone)]
-struct Callback;
+struct Callback {
+    path: String,
+}
 
 #[rocket::async_trait]
 impl Handler for Callback {
     async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> route::Outcome<'r> {
         let reply = match request.rocket().state::<Sso>() {
-            Some(sso) => callback(sso, request).await.unwrap_or_else(Reply::from),
+            Some(sso) => callback(sso, request, &self.path)
+                .await
+                .unwrap_or_else(Reply::from),
             None => no_wiring(),
         };
         route::Outcome::from(request, reply)
@@ -282,11 +318,15 @@ impl Handler for Callback {
 /// Finishes a login: the state must match a login this browser started (checked before WorkOS is
 /// called), the code is exchanged once, the profile must come from the identity provider that was asked,
 /// and only then does the session start.
-async fn callback(sso: &Sso, request: &Request<'_>) -> Result<Reply, Problem> {
-    let path = request.uri().path().as_str();
+///
+/// `path` is the callback path the route is mounted at, which the login cookies are scoped to (the
+/// request's own path may spell it differently, percent-encoded).
+async fn callback(sso: &Sso, request: &Request<'_>, path: &str) -> Result<Reply, Problem> {
     let restart = sso.default_login_url("/");
+    let secure_flow = |key: &str| sso.flows.get(key).is_some_and(|flow| flow.secure);
+    let cookies = (path, sso.secure_cookies);
     let login = match query(request, "state") {
-        Some(state) => Some(login_state::take(request.cookies(), &sso.key, state, (path, sso.secure_cookies), now()).map_err(|error| {
+        Some(state) => Some(login_state::take(request.cookies(), &sso.key, state, cookies, now(), secure_flow).map_err(|error| {
             let detail = match error {
                 StateError::Unknown => {
                     "This sign-in response does not match a sign-in started in this browser. It may have been \
