@@ -18,6 +18,7 @@ use crate::profile::{ConnectionType, Profile};
 use crate::session::Session;
 use crate::sso::Sso;
 use crate::store::Unavailable;
+use crate::tenant::{NoTenant, Tenancy, Tenant};
 
 /// Why a guard refused an unauthenticated request, and where to sign in; read by the 401 catcher.
 #[derive(Debug, Clone, Default)]
@@ -70,6 +71,12 @@ pub(crate) struct Forbidden(pub(crate) String);
 /// In a handler under `#[workos_sso]`, this guard applies that handler's settings: it finds them from
 /// the route Rocket matched, and refuses (403) a user of another organization, or without the required
 /// role or groups. Elsewhere it accepts anyone signed in.
+///
+/// With a tenant resolver (`WorkosSso::fairing().tenant(..)`), a request of a tenant admits only that
+/// tenant's organization's users (another's session: 403), and a request the resolver calls
+/// [`Tenancy::Unknown`] fails with 404. Under `Option<Profile>` both become `None`: the handler sees an
+/// anonymous visitor, never the refused user, so it shows no more than it shows anyone signed out. A
+/// page that must not render at all for an unknown tenant takes the [`Tenant`] guard as well.
 ///
 /// One thing to know when mixing guards: a 401 is answered by the library's catcher as a sign-in
 /// challenge whenever this guard found nobody signed in during the request, even under `Option`. So if
@@ -220,10 +227,15 @@ async fn admit(
     handler: Option<&Candidate>,
 ) -> Outcome<Arc<Session>, Unauthenticated> {
     let handler = handler.and_then(|handler| Some((handler, sso.flows.get(&handler.flow)?)));
+    let tenancy = tenancy(sso, request);
+    // Tenant-scoped, but no tenant's: nothing here for anyone, signed in or not, pinned handler or not.
+    if *tenancy == Tenancy::Unknown {
+        return Outcome::Error((Status::NotFound, Unauthenticated));
+    }
     // The request's tenant, for every guard but a pinned handler's, whose pin decides.
     let tenant = match handler {
         Some((_, flow)) if flow.login.selector.is_some() => None,
-        _ => sso.tenant_of(request),
+        _ => tenancy.tenant().map(Tenant::organization_id),
     };
     let login = || {
         let return_to = request.uri().to_string();
@@ -231,7 +243,7 @@ async fn admit(
             Some((handler, _)) => sso.login_url(&handler.flow, &return_to),
             None => sso.default_login_url(&return_to),
         };
-        if let Some(organization) = &tenant {
+        if let Some(organization) = tenant {
             url.push_str("&organization=");
             url.extend(url::form_urlencoded::byte_serialize(
                 organization.as_bytes(),
@@ -251,9 +263,8 @@ async fn admit(
     let profile = &session.profile;
     // Signed in through another tenant, organization, connection or provider is not signed in for this
     // page: the refusal offers to sign in through the right one.
-    let other_tenant = tenant
-        .as_deref()
-        .is_some_and(|organization| profile.organization_id.as_deref() != Some(organization));
+    let other_tenant =
+        tenant.is_some_and(|organization| profile.organization_id.as_deref() != Some(organization));
     let refusal = if other_tenant {
         Some((
             "this page belongs to another organization".to_owned(),
@@ -278,6 +289,48 @@ async fn admit(
             });
             Outcome::Error((Status::Forbidden, Unauthenticated))
         }
+    }
+}
+
+/// The request's tenancy by the application's resolver, asked once per request: every guard, the
+/// [`Tenant`] guard included, reads this one answer.
+fn tenancy<'r>(sso: &Sso, request: &'r Request<'_>) -> &'r Tenancy {
+    struct Resolved(Tenancy);
+    &request.local_cache(|| Resolved(sso.tenant_of(request))).0
+}
+
+/// The tenant of the request, as the library's guards checked it (see [`Tenant`] for an example).
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Tenant {
+    type Error = NoTenant;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let Some(sso) = request.rocket().state::<Sso>() else {
+            return Outcome::Error((Status::InternalServerError, NoTenant));
+        };
+        match tenancy(sso, request).tenant() {
+            Some(tenant) => Outcome::Success(tenant.clone()),
+            None => Outcome::Error((Status::NotFound, NoTenant)),
+        }
+    }
+}
+
+impl Sentinel for Tenant {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        if missing_fairing(rocket, "Tenant") {
+            return true;
+        }
+        let no_resolver = rocket
+            .state::<Sso>()
+            .is_some_and(|sso| sso.tenant.is_none());
+        if no_resolver {
+            rocket::log::private::error!(
+                "a route takes `Tenant` but the WorkOS SSO fairing has no tenant resolver, so every \
+                 request would be refused; give it one, such as \
+                 `WorkosSso::fairing().tenant(TenantPaths::under(\"/t\").tenant(\"acme\", \"org_...\"))`"
+            );
+        }
+        no_resolver
     }
 }
 

@@ -1,12 +1,14 @@
 //! An application's say over sign-ins: an approval hook that accepts or refuses each sign-in at the
-//! callback, and a tenant resolver that says which customer organization a request is for. Both are
-//! given to the fairing: `WorkosSso::fairing().approve(...)` and `.tenant(...)`.
+//! callback, and a tenant resolver that says which customer organization a request is for (the
+//! [`tenant`](crate::tenant) module has the library's own). Both are given to the fairing:
+//! `WorkosSso::fairing().approve(...)` and `.tenant(...)`.
 
 use std::error::Error;
 
 use rocket::Request;
 
 use crate::profile::Profile;
+use crate::tenant::Tenancy;
 
 /// What an [`ApproveSignIn`] hook decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,25 +67,48 @@ pub trait ApproveSignIn: Send + Sync + 'static {
     ) -> Result<Approval, ApprovalError>;
 }
 
-/// Which customer organization a request is for, for apps that give each customer a subdomain
-/// (`acme.example.app`), a path prefix (`/t/acme/...`) or a header; `None` for a request of no tenant.
+/// Which customer organization a request is for: a [`Tenancy`], for apps that give each customer a
+/// path prefix (`/t/acme/...`), a subdomain (`acme.example.app`) or a header.
 ///
-/// On a request it attributes to an organization, every guard of the library admits only that
-/// organization's users (a session of another tenant is `403`, with a link to sign in to this one), and
-/// a browser sent to sign in by a handler without a pinned organization signs in to that organization.
-/// Handlers pinned with `organization`, `connection` or `provider` keep their pin. Any
-/// `Fn(&Request<'_>) -> Option<String>` is a resolver:
+/// On a request of a tenant, every guard of the library admits only that tenant's organization's users
+/// (a session of another organization is `403`, with a link to sign in to this one), and a browser sent
+/// to sign in by a handler without a pinned organization signs in to that organization. Handlers
+/// pinned with `organization`, `connection` or `provider` keep their pin. On a request of an unknown
+/// tenant ([`Tenancy::Unknown`]) every guard fails with `404`, pinned or not, signed in or not.
+///
+/// Use the library's resolvers, [`TenantPaths`](crate::tenant::TenantPaths) and
+/// [`TenantHosts`](crate::tenant::TenantHosts): they read the path as Rocket routes it and the `Host`
+/// normalised, which hand-written comparisons of `request.uri().path()` text get wrong
+/// (`//acme/reports` and `/%61cme/reports` reach the route of `/acme/reports`). Then take the
+/// [`Tenant`](crate::tenant::Tenant) guard in handlers for the tenant that was checked.
+///
+/// ```rust,no_run
+/// use rocket_workos_sso::tenant::TenantPaths;
+/// use rocket_workos_sso::WorkosSso;
+///
+/// #[rocket::launch]
+/// fn rocket() -> _ {
+///     // `/t/acme/...` is Acme's; `/t/anything-else/...` is refused with 404; other paths have no tenant.
+///     let tenants = TenantPaths::under("/t").tenant("acme", "org_01JH3E28JT97KB6CQ643DZVMXX");
+///     rocket::build().attach(WorkosSso::fairing().tenant(tenants))
+/// }
+/// ```
+///
+/// Any `Fn(&Request<'_>) -> T` where `T: Into<Tenancy>` is a resolver too, such as one returning a
+/// [`Tenancy`] or an `Option<String>` (an organization id, or `None` for no tenant); return
+/// [`Tenancy::Unknown`] to fail closed on a request that is tenant-scoped but names no known tenant:
 ///
 /// ```rust,no_run
 /// use rocket::Request;
+/// use rocket_workos_sso::tenant::{Tenancy, Tenant};
 /// use rocket_workos_sso::WorkosSso;
 ///
-/// /// `acme.example.app` is Acme's; the app's own table would map subdomains to organization ids.
-/// fn tenant(request: &Request<'_>) -> Option<String> {
-///     let host = request.host()?;
-///     match host.domain().as_str().split('.').next()? {
-///         "acme" => Some("org_01JH3E28JT97KB6CQ643DZVMXX".into()),
-///         _ => None,
+/// /// The tenant named by the `X-Tenant` header a trusted proxy sets; requests without it have none.
+/// fn tenant(request: &Request<'_>) -> Tenancy {
+///     match request.headers().get_one("X-Tenant") {
+///         None => Tenancy::None,
+///         Some("acme") => Tenant::new("acme", "org_01JH3E28JT97KB6CQ643DZVMXX").into(),
+///         Some(_) => Tenancy::Unknown,
 ///     }
 /// }
 ///
@@ -93,15 +118,17 @@ pub trait ApproveSignIn: Send + Sync + 'static {
 /// }
 /// ```
 pub trait ResolveTenant: Send + Sync + 'static {
-    /// The `org_…` id of the organization `request` is for, if any.
-    fn organization(&self, request: &Request<'_>) -> Option<String>;
+    /// The tenancy of `request`. The library calls it at most once per request and hands the same
+    /// answer to every guard, the [`Tenant`](crate::tenant::Tenant) guard included.
+    fn resolve(&self, request: &Request<'_>) -> Tenancy;
 }
 
-impl<F> ResolveTenant for F
+impl<F, T> ResolveTenant for F
 where
-    F: Fn(&Request<'_>) -> Option<String> + Send + Sync + 'static,
+    F: Fn(&Request<'_>) -> T + Send + Sync + 'static,
+    T: Into<Tenancy>,
 {
-    fn organization(&self, request: &Request<'_>) -> Option<String> {
-        self(request)
+    fn resolve(&self, request: &Request<'_>) -> Tenancy {
+        self(request).into()
     }
 }

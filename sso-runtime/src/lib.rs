@@ -30,6 +30,7 @@ pub mod session;
 mod settings;
 mod sso;
 mod store;
+pub mod tenant;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -45,6 +46,7 @@ pub use reply::{sign_in, SignIn};
 #[doc = include_str!("../docs/workos_sso.md")]
 pub use rocket_workos_sso_macros::workos_sso;
 pub use store::{SessionStore, StoreError};
+pub use tenant::Tenant;
 
 /// Now, in Unix seconds: a clock set before 1970 reads as 1970, where every session is issued in the
 /// future and refused. Cheaper than `OffsetDateTime::now_utc()`, which the guards would pay per request.

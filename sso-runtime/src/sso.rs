@@ -17,6 +17,7 @@ use crate::hooks::{ApproveSignIn, ResolveTenant};
 use crate::seal::CookieKey;
 use crate::session::Sessions;
 use crate::settings::Settings;
+use crate::tenant::Tenancy;
 
 /// Everything a login started by some handler needs: its settings and where its callback lives.
 #[derive(Debug)]
@@ -80,9 +81,12 @@ impl Sso {
         )
     }
 
-    /// The organization `request` is for, by the application's tenant resolver.
-    pub(crate) fn tenant_of(&self, request: &Request<'_>) -> Option<String> {
-        self.tenant.as_ref()?.organization(request)
+    /// The tenancy of `request`, by the application's tenant resolver (none without one). The guards
+    /// read it through `guard::tenancy`, which asks once per request.
+    pub(crate) fn tenant_of(&self, request: &Request<'_>) -> Tenancy {
+        self.tenant
+            .as_ref()
+            .map_or(Tenancy::None, |resolver| resolver.resolve(request))
     }
 
     /// The flow a login without `?flow=` starts, and the one a plain `Profile` guard (which belongs to no
