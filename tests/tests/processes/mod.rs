@@ -218,12 +218,22 @@ impl App {
         exe: &Path,
         settings: impl Fn(&str) -> Vec<(&'static str, String)>,
     ) -> Result<App> {
+        App::start_as(exe, "http", settings)
+    }
+
+    /// [`App::start`] for an app served over `scheme`: `https` when `settings` turn TLS on
+    /// (`ROCKET_TLS`), which makes the base URL `https://127.0.0.1:PORT`.
+    pub fn start_as(
+        exe: &Path,
+        scheme: &str,
+        settings: impl Fn(&str) -> Vec<(&'static str, String)>,
+    ) -> Result<App> {
         let mut last_log = String::new();
         for _ in 0..3 {
             let port = free_port()?;
-            let base_url = format!("http://127.0.0.1:{port}");
+            let base_url = format!("{scheme}://127.0.0.1:{port}");
             match App::start_on(exe, port, settings(&base_url))? {
-                Ok(app) => return Ok(app),
+                Ok(app) => return Ok(App { base_url, ..app }),
                 // A launch refused for its settings will not launch on another port either.
                 Err(log) if !log.contains("Address already in use") => {
                     return Err(
