@@ -8,7 +8,7 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use rocket::http::{Accept, Header, Status};
+use rocket::http::{Accept, Header, Method, Status};
 use rocket::local::asynchronous::Client;
 use rocket::{get, post, route, routes, Build, Rocket};
 use rocket_workos_sso::emulator::{AutoLogin, Fault, User, EXAMPLE_CONNECTION_ID};
@@ -873,7 +873,7 @@ async fn handlers_for_two_organizations_work_side_by_side_on_one_callback() {
     let callbacks = client
         .rocket()
         .routes()
-        .filter(|route| route.uri.path() == "/callback")
+        .filter(|route| route.uri.path() == "/callback" && route.method == Method::Get)
         .count();
     assert_eq!(callbacks, 1);
 
