@@ -572,10 +572,9 @@ async fn only_an_admin_gets_the_examples_admin_portal() {
 #[tokio::test]
 async fn a_route_taking_tenant_without_a_resolver_does_not_launch() {
     let rocket = app(WorkosSso::fairing(), routes![unknown_tenant]);
-    let error = Client::untracked(rocket)
-        .await
-        .err()
-        .expect("every request would be refused, so the launch is");
+    let Err(error) = Client::untracked(rocket).await else {
+        panic!("every request would be refused, so the launch is");
+    };
     assert!(
         matches!(error.kind(), rocket::error::ErrorKind::SentinelAborts(_)),
         "{error:?}"
