@@ -92,7 +92,10 @@ impl WorkosSso {
         self
     }
 
-    /// Says which customer organization each request is for (see [`ResolveTenant`]).
+    /// Says which tenant each request is for, with `resolver`: the library's
+    /// [`TenantPaths`](crate::tenant::TenantPaths) or [`TenantHosts`](crate::tenant::TenantHosts), or
+    /// any [`ResolveTenant`]. Guards then admit only the tenant's organization's users, and refuse a
+    /// request of an unknown tenant with 404; handlers take the [`Tenant`](crate::Tenant) guard.
     #[must_use]
     pub fn tenant(mut self, resolver: impl ResolveTenant) -> Self {
         self.tenant = Some(Arc::new(resolver));
@@ -305,7 +308,7 @@ async fn prepare(
         .map_err(|error| format!("the HTTP client cannot be built: {error}"))?;
     let store = connect_store(&settings).await?;
     Ok(Sso {
-        email: email.settle(&client),
+        email: email.settle(&client, settings.organization_lookups_per_second),
         client,
         settings,
         flows,
