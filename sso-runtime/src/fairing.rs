@@ -308,7 +308,7 @@ async fn prepare(
         .map_err(|error| format!("the HTTP client cannot be built: {error}"))?;
     let store = connect_store(&settings).await?;
     Ok(Sso {
-        email: email.settle(&client),
+        email: email.settle(&client, settings.organization_lookups_per_second),
         client,
         settings,
         flows,

@@ -11,6 +11,7 @@
 //! # base_url = "https://api.workos.com"
 //! # emulator = true             # use the embedded WorkOS emulator (feature `emulator`)
 //! # redirect_origin = "https://staging.example.com"
+//! organization_lookups_per_second = 10 # the work-email page's WorkOS lookups, per instance (1 to 1000)
 //! # The sign-in of handlers whose #[workos_sso] writes no redirect_uri and client_id (bare, or only
 //! # role and groups); each falls back to the environment variable named.
 //! # client_id = "client_..."                        # WORKOS_CLIENT_ID
@@ -66,6 +67,7 @@ struct Raw {
     session_idle_timeout: Option<u64>,
     session_cache_ms: Option<u64>,
     session_store_timeout_ms: Option<u64>,
+    organization_lookups_per_second: Option<u64>,
 }
 
 /// The settings, checked.
@@ -96,7 +98,18 @@ pub struct Settings {
     pub sign_in: AppSignIn,
     /// The server-side session store, if sessions live in one (`workos.session_store`).
     pub(crate) store: Option<StoreSettings>,
+    /// How many domains the work-email page may look up in WorkOS's Organizations API in any one second
+    /// on this instance (`workos.organization_lookups_per_second`); answers it kept do not count.
+    pub organization_lookups_per_second: u32,
 }
+
+/// How many domains the work-email page looks up in WorkOS per second and instance unless
+/// `workos.organization_lookups_per_second` says otherwise: well under WorkOS's rate limits, and far
+/// more than people typing their address.
+pub const DEFAULT_ORGANIZATION_LOOKUPS_PER_SECOND: u32 = 10;
+
+/// The most `workos.organization_lookups_per_second` may be.
+const MAX_ORGANIZATION_LOOKUPS_PER_SECOND: u64 = 1000;
 
 /// The application's sign-in settings, for handlers that leave `redirect_uri` and `client_id` to it:
 /// each value with where it was read, for messages.
@@ -160,7 +173,8 @@ impl Settings {
                     "the workos configuration table is invalid: {error}\nhelp: the keys are api_key, \
                      base_url, session_lifetime, logout_redirect, login_path, logout_path, emulator, \
                      request_timeout, redirect_origin, client_id, redirect_uri, organization, connection, \
-                     session_store, session_idle_timeout, session_cache_ms and session_store_timeout_ms"
+                     session_store, session_idle_timeout, session_cache_ms, session_store_timeout_ms and \
+                     organization_lookups_per_second"
                 ))
             })?
         } else {
@@ -182,6 +196,19 @@ impl Settings {
             }
         };
         let store = store_settings(&raw, session_lifetime, &env)?;
+        let organization_lookups_per_second = match raw.organization_lookups_per_second {
+            None => DEFAULT_ORGANIZATION_LOOKUPS_PER_SECOND,
+            Some(n @ 1..=MAX_ORGANIZATION_LOOKUPS_PER_SECOND) => {
+                u32::try_from(n).unwrap_or(DEFAULT_ORGANIZATION_LOOKUPS_PER_SECOND)
+            }
+            Some(n) => {
+                return Err(SettingsError(format!(
+                    "workos.organization_lookups_per_second = {n} is out of range\nhelp: from 1 to \
+                     {MAX_ORGANIZATION_LOOKUPS_PER_SECOND}: how many domains the work-email page may look \
+                     up in WorkOS in any one second on this instance"
+                )))
+            }
+        };
         let api_key = non_empty(raw.api_key.or_else(|| env("WORKOS_API_KEY")))
             .map(ApiKey::new)
             .transpose()
@@ -215,6 +242,7 @@ impl Settings {
         };
         Ok(Settings {
             store,
+            organization_lookups_per_second,
             sign_in,
             api_key,
             base_url: non_empty(raw.base_url.or_else(|| env("WORKOS_BASE_URL"))),
@@ -417,6 +445,7 @@ mod tests {
         assert_eq!(settings.login_path, "/sso/login");
         assert_eq!(settings.logout_path, "/sso/logout");
         assert_eq!(settings.logout_redirect, "/");
+        assert_eq!(settings.organization_lookups_per_second, 10);
     }
 
     #[test]
@@ -467,11 +496,28 @@ mod tests {
                 "[workos]\nredirect_origin = \"127.0.0.1:8000\"",
                 "workos.redirect_origin",
             ),
+            (
+                "[workos]\norganization_lookups_per_second = 0",
+                "workos.organization_lookups_per_second = 0 is out of range\nhelp: from 1 to 1000",
+            ),
+            (
+                "[workos]\norganization_lookups_per_second = 1001",
+                "workos.organization_lookups_per_second = 1001 is out of range",
+            ),
         ];
         for (toml, expected) in cases {
             let error = settings(toml, &[]).unwrap_err().to_string();
             assert!(error.contains(expected), "{toml}: {error}");
         }
+    }
+
+    #[test]
+    fn the_organization_lookup_bound_is_read() {
+        let toml = "[workos]\norganization_lookups_per_second = 5";
+        assert_eq!(
+            settings(toml, &[]).unwrap().organization_lookups_per_second,
+            5
+        );
     }
 
     #[test]

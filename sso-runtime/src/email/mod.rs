@@ -90,6 +90,17 @@ pub enum ResolveError {
     /// The directory answered, but not usefully: `502 Bad Gateway`.
     #[error("the directory failed: {0}")]
     Failed(String),
+    /// Too many lookups were started this second (the default resolver's
+    /// `workos.organization_lookups_per_second`): `503 Service Unavailable` with `Retry-After`, and
+    /// nothing is remembered about the domain.
+    #[error(
+        "too many domains were looked up this second; the next lookup may start in {} ms",
+        retry_after.as_millis()
+    )]
+    Throttled {
+        /// How long until a lookup may start again.
+        retry_after: std::time::Duration,
+    },
 }
 
 /// What an application's own email page shows: see [`WorkosSso::email_page`](crate::WorkosSso::email_page).
@@ -171,13 +182,17 @@ pub(crate) struct EmailSettings {
 }
 
 impl EmailOptions {
-    /// The application's choices, with WorkOS (through `client`) resolving domains if it chose none.
-    pub(crate) fn settle(&self, client: &crate::WorkosClient) -> EmailSettings {
+    /// The application's choices, with WorkOS (through `client`, starting at most
+    /// `lookups_per_second`) resolving domains if it chose none.
+    pub(crate) fn settle(
+        &self,
+        client: &crate::WorkosClient,
+        lookups_per_second: u32,
+    ) -> EmailSettings {
         EmailSettings {
-            resolver: self
-                .resolver
-                .clone()
-                .unwrap_or_else(|| Arc::new(WorkosDomains::new(client.clone()))),
+            resolver: self.resolver.clone().unwrap_or_else(|| {
+                Arc::new(WorkosDomains::new(client.clone(), lookups_per_second))
+            }),
             page: self.page.clone(),
         }
     }

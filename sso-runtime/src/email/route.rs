@@ -1,11 +1,15 @@
 //! The login route's part in sign-in by email: when it shows the page, and the `POST` the page's form
 //! makes.
 
+use std::time::Duration;
+
 use rocket::data::ToByteUnit;
 use rocket::http::{ContentType, Status};
 use rocket::request::Request;
+use rocket::response::{self, Responder};
 use rocket::route::{self, Handler};
 use rocket::Data;
+use url::Url;
 
 use super::address::WorkEmail;
 use super::page::show;
@@ -39,13 +43,87 @@ pub(crate) struct EmailSignIn;
 #[rocket::async_trait]
 impl Handler for EmailSignIn {
     async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
-        let reply = match request.rocket().state::<Sso>() {
+        let answer = match request.rocket().state::<Sso>() {
+            Some(sso) if !is_from_this_site(sso, request) => Answer::from(cross_site()),
             Some(sso) => sign_in(sso, request, data)
                 .await
-                .unwrap_or_else(Reply::from),
-            None => no_wiring(),
+                .unwrap_or_else(|problem| Reply::from(problem).into()),
+            None => no_wiring().into(),
         };
-        route::Outcome::from(request, reply)
+        route::Outcome::from(request, answer)
+    }
+}
+
+/// Whether the form was posted from the application's own pages, as far as the browser says.
+///
+/// A browser says where a form comes from in `Sec-Fetch-Site` and `Origin`: the email page is the
+/// application's own, at the origin of its callbacks (the login cookie must reach the callback), so
+/// its form is `same-origin` and carries that origin. Another site posting the form (login CSRF: the
+/// visitor signed in to an organization and with an address the other site chose) is refused, and so is
+/// a sibling subdomain (`same-site`: it may be another tenant's or another party's) and the `null`
+/// origin of sandboxed frames and `data:` pages. A request with neither header is not a current browser
+/// (curl, a script): it carries no visitor's cookies, so it can only sign itself in, and is served.
+fn is_from_this_site(sso: &Sso, request: &Request<'_>) -> bool {
+    let headers = request.headers();
+    let fetch_site = headers
+        .get("Sec-Fetch-Site")
+        .all(|site| site.eq_ignore_ascii_case("same-origin") || site.eq_ignore_ascii_case("none"));
+    fetch_site && headers.get("Origin").all(|origin| is_ours(sso, origin))
+}
+
+/// Whether `origin` (an `Origin` header) is the origin of one of the application's callbacks.
+fn is_ours(sso: &Sso, origin: &str) -> bool {
+    let Ok(origin) = Url::parse(origin).map(|url| url.origin()) else {
+        return false;
+    };
+    origin.is_tuple()
+        && sso
+            .flows
+            .values()
+            .any(|flow| flow.redirect_uri.origin() == origin)
+}
+
+/// The answer to a form posted from another site: nothing started.
+fn cross_site() -> Problem {
+    Problem::new(
+        Status::Forbidden,
+        "cross_site_form",
+        "Sign-in could not be started",
+        "This sign-in form was sent from another site, so no sign-in was started. Open this site's \
+         sign-in page and enter your work email there.",
+    )
+}
+
+/// The handler's answer, and how long to wait before trying again when it is a 503 of the lookup bound.
+struct Answer {
+    reply: Reply,
+    retry_after: Option<Duration>,
+}
+
+impl From<Reply> for Answer {
+    fn from(reply: Reply) -> Self {
+        Answer {
+            reply,
+            retry_after: None,
+        }
+    }
+}
+
+impl From<Problem> for Answer {
+    fn from(problem: Problem) -> Self {
+        Reply::from(problem).into()
+    }
+}
+
+impl<'r> Responder<'r, 'static> for Answer {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let mut response = self.reply.respond_to(request)?;
+        if let Some(wait) = self.retry_after {
+            // Whole seconds, rounded up: at least 1.
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response.set_raw_header("Retry-After", seconds.max(1).to_string());
+        }
+        Ok(response)
     }
 }
 
@@ -97,7 +175,7 @@ async fn read_fields(request: &Request<'_>, data: Data<'_>) -> Result<Fields, Pr
 
 /// Checks the address, resolves its domain to one organization and starts the login with it; anything
 /// else shows the page again, with no login started.
-async fn sign_in(sso: &Sso, request: &Request<'_>, data: Data<'_>) -> Result<Reply, Problem> {
+async fn sign_in(sso: &Sso, request: &Request<'_>, data: Data<'_>) -> Result<Answer, Problem> {
     let fields = read_fields(request, data).await?;
     let (key, flow) = flow_named(sso, fields.flow.as_deref().filter(|key| !key.is_empty()))?;
     if flow.login.selector.is_some() {
@@ -117,12 +195,13 @@ async fn sign_in(sso: &Sso, request: &Request<'_>, data: Data<'_>) -> Result<Rep
             Status::BadRequest,
             "invalid_email",
             "Enter one email address.",
-        ));
+        )
+        .into());
     }
     let email = match WorkEmail::parse(&entered) {
         Ok(email) => email,
         Err(error) => {
-            return Ok(again(Status::BadRequest, "invalid_email", error.message()));
+            return Ok(again(Status::BadRequest, "invalid_email", error.message()).into());
         }
     };
     let domain = email.domain();
@@ -133,17 +212,25 @@ async fn sign_in(sso: &Sso, request: &Request<'_>, data: Data<'_>) -> Result<Rep
         .await
     {
         Ok(organizations) => organizations,
+        Err(ResolveError::Throttled { retry_after }) => {
+            rocket::log::private::warn!(
+                "WorkOS SSO: the organizations of {domain:?} were not looked up: too many lookups this \
+                 second (workos.organization_lookups_per_second)"
+            );
+            return Ok(Answer {
+                reply: again(Status::ServiceUnavailable, "directory_busy", UNAVAILABLE),
+                retry_after: Some(retry_after),
+            });
+        }
         Err(error) => {
             rocket::log::private::error!(
                 "WorkOS SSO: the organizations of {domain:?} could not be found: {error}"
             );
             let (status, code) = match error {
-                ResolveError::Unavailable(_) => {
-                    (Status::ServiceUnavailable, "directory_unavailable")
-                }
                 ResolveError::Failed(_) => (Status::BadGateway, "directory_error"),
+                _ => (Status::ServiceUnavailable, "directory_unavailable"),
             };
-            return Ok(again(status, code, UNAVAILABLE));
+            return Ok(again(status, code, UNAVAILABLE).into());
         }
     };
     organizations.sort_unstable();
@@ -154,7 +241,7 @@ async fn sign_in(sso: &Sso, request: &Request<'_>, data: Data<'_>) -> Result<Rep
                 "No organization signs in with {domain} here. Check the address, or ask your \
                  administrator."
             );
-            return Ok(again(Status::BadRequest, "unknown_domain", &message));
+            return Ok(again(Status::BadRequest, "unknown_domain", &message).into());
         }
         [only] if is_workos_id(only, "org_") => only.clone(),
         [_] => {
@@ -162,14 +249,14 @@ async fn sign_in(sso: &Sso, request: &Request<'_>, data: Data<'_>) -> Result<Rep
                 "WorkOS SSO: the domain resolver answered something that is not an organization id for \
                  {domain:?}"
             );
-            return Ok(again(Status::BadGateway, "directory_error", UNAVAILABLE));
+            return Ok(again(Status::BadGateway, "directory_error", UNAVAILABLE).into());
         }
         _ => {
             let message = format!(
                 "Several organizations use {domain}, so this page cannot tell which one is yours. Use \
                  the sign-in link your administrator gave you, or ask them."
             );
-            return Ok(again(Status::BadRequest, "ambiguous_domain", &message));
+            return Ok(again(Status::BadRequest, "ambiguous_domain", &message).into());
         }
     };
     Ok(start_login(
@@ -180,5 +267,6 @@ async fn sign_in(sso: &Sso, request: &Request<'_>, data: Data<'_>) -> Result<Rep
         ConnectionSelector::Organization(organization),
         Some(email.as_str()),
     )
-    .await)
+    .await
+    .into())
 }
