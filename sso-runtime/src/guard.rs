@@ -232,18 +232,18 @@ async fn admit(
     if *tenancy == Tenancy::Unknown {
         return Outcome::Error((Status::NotFound, Unauthenticated));
     }
-    // The request's tenant, for every guard but a pinned handler's, whose pin decides.
-    let tenant = match handler {
-        Some((_, flow)) if flow.login.selector.is_some() => None,
-        _ => tenancy.tenant().map(Tenant::organization_id),
-    };
+    // The request's tenant's organization: every guard admits only its users, a pinned handler's too
+    // (whose `Tenant` guard would otherwise hand one tenant to another's users).
+    let tenant = tenancy.tenant().map(Tenant::organization_id);
+    let pinned = handler.is_some_and(|(_, flow)| flow.login.selector.is_some());
     let login = || {
         let return_to = request.uri().to_string();
         let mut url = match handler {
             Some((handler, _)) => sso.login_url(&handler.flow, &return_to),
             None => sso.default_login_url(&return_to),
         };
-        if let Some(organization) = tenant {
+        // Where to sign in: the tenant's organization, but a pinned handler's pin decides.
+        if let Some(organization) = tenant.filter(|_| !pinned) {
             url.push_str("&organization=");
             url.extend(url::form_urlencoded::byte_serialize(
                 organization.as_bytes(),
@@ -265,13 +265,17 @@ async fn admit(
     // page: the refusal offers to sign in through the right one.
     let other_tenant =
         tenant.is_some_and(|organization| profile.organization_id.as_deref() != Some(organization));
-    let refusal = if other_tenant {
+    let refusal = if other_tenant && !pinned {
         Some((
             "this page belongs to another organization".to_owned(),
             Some(login()),
         ))
     } else if let Some((handler, flow)) = handler {
         match tenant_refusal(profile, &flow.login) {
+            // From the pin, but not of this tenant: no sign-in through the pin could serve this page.
+            None if other_tenant => {
+                Some(("this page belongs to another organization".to_owned(), None))
+            }
             None => authorize(profile, handler.config)
                 .err()
                 .map(|Forbidden(reason)| (reason, None)),

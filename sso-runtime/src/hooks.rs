@@ -73,7 +73,8 @@ pub trait ApproveSignIn: Send + Sync + 'static {
 /// On a request of a tenant, every guard of the library admits only that tenant's organization's users
 /// (a session of another organization is `403`, with a link to sign in to this one), and a browser sent
 /// to sign in by a handler without a pinned organization signs in to that organization. Handlers
-/// pinned with `organization`, `connection` or `provider` keep their pin. On a request of an unknown
+/// pinned with `organization`, `connection` or `provider` sign in through their pin, and admit only
+/// users both of their pin and of the request's tenant. On a request of an unknown
 /// tenant ([`Tenancy::Unknown`]) every guard fails with `404`, pinned or not, signed in or not.
 ///
 /// Use the library's resolvers, [`TenantPaths`](crate::tenant::TenantPaths) and

@@ -26,7 +26,7 @@ use crate::hooks::ResolveTenant;
 /// | | the library's guards (`Profile`, `#[workos_sso]`) | the [`Tenant`] guard |
 /// |---|---|---|
 /// | `None` | the handler's own policy (any customer organization, or its pin) | `404` |
-/// | `Tenant(..)` | only that tenant's organization (another's session: `403`, with a link to sign in to this one) | the tenant |
+/// | `Tenant(..)` | only that tenant's organization, and a pinned handler's pin as well (another's session: `403`, with a link to sign in to this one) | the tenant |
 /// | `Unknown` | `404`, signed in or not | `404` |
 ///
 /// `Unknown` is `404` rather than `403` because there is nothing at that address: no tenant, so no

@@ -580,3 +580,40 @@ async fn a_route_taking_tenant_without_a_resolver_does_not_launch() {
         "{error:?}"
     );
 }
+
+/// Example Corp's alone by its pin, under the `/t/<tenant>/` resolver, with the tenant handed over.
+#[workos_sso(
+    redirect_uri = "http://127.0.0.1:8000/callback",
+    client_id = "client_01JHM9S346Q3D25VT4F5V37E3S",
+    organization = "org_01JH3E28JT97KB6CQ643DZVMXX"
+)]
+#[get("/t/<_>/pinned")]
+fn pinned_notes(tenant: Tenant, profile: Profile) -> String {
+    format!(
+        "{} for {}",
+        notes_of(tenant.organization_id()),
+        profile.email
+    )
+}
+
+#[tokio::test]
+async fn a_pinned_handler_still_refuses_a_tenant_other_than_the_users() {
+    let fairing = WorkosSso::fairing().tenant(TenantPaths::under("/t").lookup(t_tenants));
+    let server = Server::launch(app(fairing, routes![pinned_notes])).await;
+    let (status, body) = server.path("/t/example/pinned", &server.alice).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            200,
+            "Example Corp's acquisition plans for alice@example.com"
+        )
+    );
+    // Alice is of the pinned organization, but this is Globex's tenant: its notes are not hers.
+    let (status, body) = server.path("/t/globex/pinned", &server.alice).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(!body.contains("Globex's notes"), "{body}");
+    // Hank is of neither the pin nor Example Corp.
+    assert_eq!(server.path("/t/example/pinned", &server.hank).await.0, 403);
+    assert_eq!(server.path("/t/globex/pinned", &server.hank).await.0, 403);
+    assert_eq!(server.path("/t/nobody/pinned", &server.alice).await.0, 404);
+}
