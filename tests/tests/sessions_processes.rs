@@ -296,7 +296,7 @@ fn a_store_that_cannot_be_reached_refuses_the_launch_without_printing_its_passwo
     assert!(
         log.contains(&format!(
             "the session store at redis://:redacted@127.0.0.1:{port}/0 (the WORKOS_SESSION_STORE \
-             environment variable) cannot be reached"
+             environment variable) refused the connection: nothing listens at that host and port"
         )),
         "{log}"
     );

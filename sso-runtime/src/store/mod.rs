@@ -22,6 +22,8 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Phase, Rocket};
 
 #[cfg(feature = "redis")]
+mod launch_error;
+#[cfg(feature = "redis")]
 mod redis;
 
 #[cfg(feature = "redis")]

@@ -25,6 +25,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands as _, Script};
 use sha2::{Digest, Sha256};
 
+use super::launch_error::Store;
 use super::{redacted, SessionKey, StoreSettings, Unavailable};
 use crate::session::{self, Session};
 
@@ -82,8 +83,9 @@ impl fmt::Debug for RedisStore {
 }
 
 impl RedisStore {
-    /// Connects to the store `settings` names. A URL that is not Redis's, or a server that does not
-    /// answer within the timeout, refuses the launch with a message naming the setting.
+    /// Connects to the store `settings` names. A URL that is not Redis's, or a server that cannot be
+    /// reached or used, refuses the launch with a message naming the setting, what happened and the fix
+    /// (`launch_error.rs`).
     pub(crate) async fn connect(settings: &StoreSettings) -> Result<Self, String> {
         let shown = redacted(&settings.url);
         let client = redis::Client::open(settings.url.as_str()).map_err(|error| {
@@ -99,25 +101,17 @@ impl RedisStore {
             // Reconnecting is the manager's, in the background; a request never waits for it.
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_secs(2));
-        let connect = ConnectionManager::new_with_config(client, config);
-        let connection = match tokio::time::timeout(settings.timeout * 4, connect).await {
+        let waited = settings.timeout * 4;
+        let connect = ConnectionManager::new_with_config(client.clone(), config);
+        let explain = Store {
+            settings,
+            client: &client,
+            waited,
+        };
+        let connection = match tokio::time::timeout(waited, connect).await {
             Ok(Ok(connection)) => connection,
-            Ok(Err(error)) => {
-                return Err(format!(
-                    "the session store at {shown} ({}) cannot be reached: {}\nhelp: start Redis, or fix the \
-                     URL; sessions are not started without it",
-                    settings.from,
-                    describe(&error)
-                ))
-            }
-            Err(_) => {
-                return Err(format!(
-                    "the session store at {shown} ({}) did not answer within {} ms\nhelp: start Redis, or fix \
-                     the URL",
-                    settings.from,
-                    (settings.timeout * 4).as_millis()
-                ))
-            }
+            Ok(Err(error)) => return Err(explain.failed(&error).await),
+            Err(_) => return Err(explain.no_answer()),
         };
         let store = RedisStore {
             connection,
@@ -132,14 +126,9 @@ impl RedisStore {
         // password, a replica) is found at launch.
         let mut connection = store.connection.clone();
         let ping: Result<String, _> = redis::cmd("PING").query_async(&mut connection).await;
-        ping.map_err(|error| {
-            format!(
-                "the session store at {shown} ({}) refused a command: {}\nhelp: check the password and that \
-                 the URL names a writable primary",
-                settings.from,
-                describe(&error)
-            )
-        })?;
+        if let Err(error) = ping {
+            return Err(explain.failed(&error).await);
+        }
         Ok(store)
     }
 
