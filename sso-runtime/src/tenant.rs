@@ -338,7 +338,9 @@ impl ResolveTenant for TenantPaths {
 /// unknown label. The base domain itself has no tenant ([`Tenancy::None`]: the app's shared pages),
 /// and so have the labels given to [`shared`](Self::shared), such as `www`.
 ///
-/// In development, `TenantHosts::new("localhost")` serves `acme.localhost:8000`, which browsers send to
+/// It reads the `Host` Rocket reads (HTTP/2: the `:authority`), never `X-Forwarded-Host`: behind a
+/// proxy, have the proxy pass the client's `Host` on (nginx: `proxy_set_header Host $host;`). In
+/// development, `TenantHosts::new("localhost")` serves `acme.localhost:8000`, which browsers send to
 /// the loopback address.
 ///
 /// ```
