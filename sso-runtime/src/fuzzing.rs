@@ -12,7 +12,7 @@ use rocket::{Phase, Rocket};
 use crate::profile::Profile;
 use crate::sso::Sso;
 
-pub use crate::flow::login_state::{LoginState, StateError, LOGIN_TTL_SECS};
+pub use crate::flow::login_state::{LoginState, StateError, LOGIN_SLOTS, LOGIN_TTL_SECS};
 
 /// A session as the decoder read it.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,8 +41,8 @@ pub fn encode_session(profile: &Profile, iat: i64, exp: i64) -> Vec<u8> {
     crate::session::encode(profile, iat, exp)
 }
 
-/// Reads a decrypted login cookie at `now` (Unix seconds). (The cookie's name commits to the callback's
-/// `state`; see [`login_cookie_name`].)
+/// Reads a decrypted login cookie at `now` (Unix seconds). (The callback's `state` is bound to the
+/// cookie as associated data; see [`seal_login`].)
 pub fn check_login(plaintext: &[u8], now: i64) -> Result<LoginState, StateError> {
     crate::flow::login_state::check(plaintext, now)
 }
@@ -52,10 +52,35 @@ pub fn encode_login(login: &LoginState) -> Vec<u8> {
     crate::flow::login_state::encode(login)
 }
 
-/// The name of the cookie that holds the login whose OAuth state is `state`, for an application whose
-/// callbacks are plain http.
-pub fn login_cookie_name(state: &str) -> String {
-    crate::flow::login_state::cookie_name(state, false)
+/// The name of the login cookie of `slot` (below [`LOGIN_SLOTS`]), for an application whose callbacks
+/// are plain http.
+pub fn login_slot_cookie_name(slot: usize) -> String {
+    crate::flow::login_state::slot_cookie_name(slot, false)
+}
+
+/// A login cookie's value: `plaintext` as is sealed for the cookie `name` and the login whose OAuth
+/// state is `state`, under the key of `rocket`'s fairing, as an attacker with the key could make one.
+/// `None` without the fairing.
+pub fn seal_login<P: Phase>(
+    rocket: &Rocket<P>,
+    name: &str,
+    state: &str,
+    plaintext: &[u8],
+) -> Option<String> {
+    let bound = crate::flow::login_state::associated_data(name, state);
+    Some(rocket.state::<Sso>()?.key.seal(&bound, plaintext))
+}
+
+/// The plaintext of the login cookie `name` of the login whose OAuth state is `state`, if `rocket`'s
+/// fairing sealed it.
+pub fn open_login<P: Phase>(
+    rocket: &Rocket<P>,
+    name: &str,
+    state: &str,
+    sealed: &str,
+) -> Option<Vec<u8>> {
+    let bound = crate::flow::login_state::associated_data(name, state);
+    rocket.state::<Sso>()?.key.open(&bound, sealed)
 }
 
 /// The PKCE verifier `rocket`'s fairing derives for the login whose OAuth state is `state`. `None`

@@ -189,7 +189,7 @@ pub(crate) async fn start_login(
         }
     }
     let login = LoginState {
-        return_to,
+        return_to: login_state::kept_return_to(return_to),
         flow: key.clone(),
         // The flow's own pin is the flow's to say; only a choice the login made is kept.
         expected: flow.login.selector.is_none().then_some(expected),
@@ -649,6 +649,7 @@ async fn logout(sso: &Sso, request: &Request<'_>) -> Reply {
         )
         .into();
     }
+    login_state::forget_next_slot(request.cookies(), sso.secure_cookies);
     if let Some(profile) = profile {
         match sso.client.authorize_logout(&profile).await {
             Ok(logout) => return Reply::Redirect(logout.logout_url.expose().to_owned()),

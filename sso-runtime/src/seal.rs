@@ -137,7 +137,7 @@ impl CookieKey {
         plaintext: &[u8],
         max_age: i64,
     ) -> Cookie<'static> {
-        spec.with_value(self.seal(&spec.name, plaintext), max_age)
+        spec.cookie(self.seal(&spec.name, plaintext), max_age)
     }
 }
 
@@ -165,9 +165,14 @@ impl CookieSpec {
         }
     }
 
+    /// The cookie's name.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The cookie holding `value` for `max_age` seconds, with the attributes every library cookie
     /// carries.
-    fn with_value(&self, value: String, max_age: i64) -> Cookie<'static> {
+    pub(crate) fn cookie(&self, value: String, max_age: i64) -> Cookie<'static> {
         let mut cookie = Cookie::new(self.name.clone(), value);
         cookie.set_path(self.path.clone());
         cookie.set_max_age(rocket::time::Duration::seconds(max_age));
@@ -182,7 +187,7 @@ impl CookieSpec {
     /// The `Set-Cookie` that removes the cookie: empty, `Max-Age=0`, an expiry in the past, and every
     /// attribute the cookie was set with.
     pub(crate) fn removal(&self) -> Cookie<'static> {
-        let mut removal = self.with_value(String::new(), 0);
+        let mut removal = self.cookie(String::new(), 0);
         removal.make_removal();
         removal
     }
@@ -338,13 +343,14 @@ mod tests {
         }
     }
 
-    /// A session cookie and a login cookie as the library sets them, each with the function that reads
-    /// it back from a request's jar.
+    /// A session cookie and a login cookie as the library sets them, each with the associated data it is
+    /// sealed with and the function that reads it back from a request's jar.
     #[allow(clippy::type_complexity)]
     fn both_cookies(
         key: &CookieKey,
     ) -> Vec<(
         Cookie<'static>,
+        String,
         Box<dyn Fn(&rocket::http::CookieJar<'_>) -> bool>,
     )> {
         use crate::client::ConnectionSelector;
@@ -367,20 +373,20 @@ mod tests {
             expected: Some(ConnectionSelector::Organization("org_01A".into())),
             expires_at: crate::now() + 600,
         };
-        let spec = CookieSpec::new(
-            login_state::cookie_name("the-state", true),
-            "/callback",
-            true,
-        );
-        let login_cookie = key.cookie(&spec, &login_state::encode(&login), 600);
+        let name = login_state::slot_cookie_name(3, true);
+        let login_aad = login_state::associated_data(&name, "the-state");
+        let sealed = key.seal(&login_aad, &login_state::encode(&login));
+        let login_cookie = CookieSpec::new(name, "/callback", true).cookie(sealed, 600);
         let login_key = key.clone();
         vec![
             (
                 session,
+                "__Host-workos_sso_session".to_owned(),
                 Box::new(move |jar| sessions.read(jar, crate::now()).is_some()),
             ),
             (
                 login_cookie,
+                login_aad,
                 Box::new(move |jar| {
                     login_state::take(
                         jar,
@@ -405,7 +411,7 @@ mod tests {
                 let request = client.get("/").cookie((name.to_owned(), value.to_owned()));
                 reader(request.inner().cookies())
             };
-        for (cookie, reader) in both_cookies(&key) {
+        for (cookie, aad, reader) in both_cookies(&key) {
             let (name, sealed) = (cookie.name().to_owned(), cookie.value().to_owned());
             assert!(
                 reads(&*reader, &name, &sealed),
@@ -429,13 +435,18 @@ mod tests {
                     "{name}: cut at {end}"
                 );
             }
-            let plaintext = key.open(&name, &sealed).unwrap();
-            let other_key = CookieKey::derive(&[8; 32]).seal(&name, &plaintext);
+            let plaintext = key.open(&aad, &sealed).unwrap();
+            let other_key = CookieKey::derive(&[8; 32]).seal(&aad, &plaintext);
             assert!(!reads(&*reader, &name, &other_key), "{name}: another key");
             let other_name = key.seal("workos_sso_other", &plaintext);
             assert!(
                 !reads(&*reader, &name, &other_name),
                 "{name}: sealed for another name"
+            );
+            let other_state = key.seal(&format!("{name}\nanother-state"), &plaintext);
+            assert!(
+                !reads(&*reader, &name, &other_state),
+                "{name}: sealed for another state"
             );
             let standard = STANDARD.encode(URL_SAFE_NO_PAD.decode(&sealed).unwrap());
             assert!(
@@ -459,8 +470,8 @@ mod tests {
         let figment = rocket::Config::figment().merge((rocket::Config::SECRET_KEY, &secret));
         let key = CookieKey::from_figment(&figment).unwrap();
         let client = rocket::local::blocking::Client::untracked(rocket::custom(figment)).unwrap();
-        for (cookie, reader) in both_cookies(&key) {
-            let plaintext = key.open(cookie.name(), cookie.value()).unwrap();
+        for (cookie, aad, reader) in both_cookies(&key) {
+            let plaintext = key.open(&aad, cookie.value()).unwrap();
             // Rocket seals text; a plaintext that is not UTF-8 is carried lossily, which is refused too.
             let text = String::from_utf8_lossy(&plaintext).into_owned();
             let request = client.get("/");

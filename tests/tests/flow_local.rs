@@ -385,10 +385,12 @@ async fn login_seals_a_fresh_state_and_pkce_in_a_lax_httponly_cookie_and_redirec
     let state = param("state").unwrap();
     assert!(state.len() >= 22, "{state}");
 
+    // The login's cookie, and the one naming the slot the next login takes.
     let cookies = set_cookies(&response);
-    assert_eq!(cookies.len(), 1, "{cookies:?}");
-    let cookie = &cookies[0];
-    assert!(cookie.starts_with("workos_sso_flow_"), "{cookie}");
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+    let cookie = &login_cookie(&response, "workos_sso_flow_");
+    let next = login_cookie(&response, "workos_sso_next_login=");
+    assert!(next.starts_with("workos_sso_next_login=1;"), "{next}");
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/callback", "Max-Age=600"] {
         assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
     }
@@ -407,7 +409,7 @@ async fn login_for_an_https_callback_marks_its_cookie_secure() {
     let login = location(&browse(&client, "/secure").await);
     let response = browse(&client, &login).await;
     assert_eq!(response.status(), Status::SeeOther);
-    let cookie = set_cookies(&response).remove(0);
+    let cookie = login_cookie(&response, "workos_sso_flow_");
     assert!(cookie.contains("Secure"), "{cookie}");
     assert!(cookie.contains("Path=/secure/callback"), "{cookie}");
 }
@@ -1369,7 +1371,7 @@ async fn an_expired_state_cookie_is_400_without_calling_workos() {
         .expect("the state cookie");
     let sealed = jar.get(&name).unwrap().value();
     let plaintext =
-        fuzzing::open_cookie(client.rocket(), &name, sealed).expect("sealed by the app");
+        fuzzing::open_login(client.rocket(), &name, &state, sealed).expect("sealed by the app");
     let mut login = fuzzing::check_login(&plaintext, now()).expect("a current login");
     let callback = format!("/callback?code=01JCODE&state={state}");
 
@@ -1379,8 +1381,9 @@ async fn an_expired_state_cookie_is_400_without_calling_workos() {
             .await
             .unwrap();
     let sealed_as = |login: &fuzzing::LoginState| {
-        fuzzing::seal_cookie(later.rocket(), &name, &fuzzing::encode_login(login))
-            .expect("the fairing is attached")
+        let plaintext = fuzzing::encode_login(login);
+        let sealed = fuzzing::seal_login(later.rocket(), &name, &state, &plaintext);
+        rocket::http::Cookie::new(name.clone(), sealed.expect("the fairing is attached"))
     };
     login.expires_at = now() - 1;
     let response = later
@@ -1539,9 +1542,15 @@ async fn a_provider_sign_in_smuggled_into_an_unpinned_flow_starts_no_session() {
         )),
         expires_at: rocket::time::OffsetDateTime::now_utc().unix_timestamp() + 600,
     };
-    let name = fuzzing::login_cookie_name(state);
-    let cookie =
-        fuzzing::seal_cookie(client.rocket(), &name, &fuzzing::encode_login(&login)).unwrap();
+    let name = fuzzing::login_slot_cookie_name(0);
+    let sealed = fuzzing::seal_login(
+        client.rocket(),
+        &name,
+        state,
+        &fuzzing::encode_login(&login),
+    )
+    .unwrap();
+    let cookie = rocket::http::Cookie::new(name, sealed);
     // The code WorkOS would give that browser for a Google sign-in with this verifier's challenge.
     let mut authorize_url = emulator(&client).base_url().join("sso/authorize").unwrap();
     let challenge = rocket_workos_sso::client::PkceVerifier::new(verifier)

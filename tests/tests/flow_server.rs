@@ -226,8 +226,11 @@ async fn a_browser_signs_in_over_http_reaches_the_page_and_signs_out() {
         .set_cookies
         .iter()
         .any(|c| c.starts_with(&format!("{SESSION_COOKIE}="))));
-    // The state cookie was removed; only the session is left.
-    assert_eq!(browser.jar.keys().collect::<Vec<_>>(), [SESSION_COOKIE]);
+    // The state cookie was removed; the session is left, and the slot the next login takes.
+    assert_eq!(
+        browser.jar.keys().collect::<Vec<_>>(),
+        ["workos_sso_next_login", SESSION_COOKIE]
+    );
     assert_eq!(server.emulator_count("/sso/token").await, 1);
 
     let page = browser.get(server.url("/dashboard?tab=2")).await;
@@ -258,8 +261,16 @@ async fn the_state_cookie_is_only_sent_to_the_callback_and_two_tabs_both_complet
     let login = challenge.location.unwrap();
     let first = browser.get(server.url(&login)).await;
     let second = browser.get(server.url(&login)).await;
-    assert_eq!(browser.jar.len(), 2, "one state cookie per login");
-    assert_eq!(browser.cookie_header("/dashboard"), "");
+    assert_eq!(
+        browser.jar.len(),
+        3,
+        "one state cookie per login, and the next slot"
+    );
+    // Pages get the next login's slot number alone.
+    assert_eq!(
+        browser.cookie_header("/dashboard"),
+        "workos_sso_next_login=2"
+    );
     assert_eq!(
         browser
             .cookie_header("/callback")
@@ -276,7 +287,10 @@ async fn the_state_cookie_is_only_sent_to_the_callback_and_two_tabs_both_complet
         assert_eq!(done.status, 303, "{}", done.body);
         assert_eq!(done.location.as_deref(), Some("/dashboard"));
     }
-    assert_eq!(browser.jar.keys().collect::<Vec<_>>(), [SESSION_COOKIE]);
+    assert_eq!(
+        browser.jar.keys().collect::<Vec<_>>(),
+        ["workos_sso_next_login", SESSION_COOKIE]
+    );
     assert_eq!(server.emulator_count("/sso/token").await, 2);
     server.stop().await;
 }

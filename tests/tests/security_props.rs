@@ -10,8 +10,8 @@ use rocket::local::asynchronous::Client;
 use rocket_workos_sso::client::ConnectionSelector;
 use rocket_workos_sso::flow::{return_to_or_default, safe_return_to, MAX_RETURN_TO_LEN};
 use rocket_workos_sso::fuzzing::{
-    check_login, decode_session, encode_login, encode_session, login_cookie_name, LoginState,
-    StateError,
+    check_login, decode_session, encode_login, encode_session, login_slot_cookie_name, open_login,
+    seal_login, LoginState, StateError, LOGIN_SLOTS,
 };
 use rocket_workos_sso::Profile;
 use security_support::*;
@@ -208,9 +208,9 @@ proptest! {
         }
     }
 
-    /// The login's state is not in the plaintext: the cookie's name commits to it (and is the sealed
-    /// value's associated data, so a value opens under no other name), which the next property and the
-    /// tamper tests cover.
+    /// The login's state is not in the plaintext: it is bound to the cookie as associated data (with
+    /// the cookie's name), which `a_login_cookie_opens_for_its_own_state_only` and the tamper tests
+    /// cover.
     #[test]
     fn a_login_is_accepted_exactly_before_it_expires(
         expires_at in any::<i64>(),
@@ -222,14 +222,23 @@ proptest! {
             Err(StateError::Unknown) => prop_assert!(false, "a login the runtime wrote"),
         }
     }
+}
 
-    #[test]
-    fn each_state_has_its_own_opaque_cookie(a in "[A-Za-z0-9_-]{8,64}", b in "[A-Za-z0-9_-]{8,64}") {
-        let (name_a, name_b) = (login_cookie_name(&a), login_cookie_name(&b));
-        prop_assert!(name_a.starts_with(FLOW_COOKIE_PREFIX));
-        prop_assert!(!name_a.contains(&a));
-        prop_assert_eq!(a == b, name_a == name_b);
-    }
+#[test]
+fn a_login_cookie_opens_for_its_own_state_and_slot_only() {
+    let (_runtime, client) = app_runtime();
+    let rocket = client.rocket();
+    let states = ("[A-Za-z0-9_-]{8,64}", "[A-Za-z0-9_-]{8,64}");
+    let slots = (0..LOGIN_SLOTS, 0..LOGIN_SLOTS);
+    proptest!(ProptestConfig::with_cases(2048), |((a, b) in states, (slot, other) in slots)| {
+        let name = login_slot_cookie_name(slot);
+        prop_assert!(name.starts_with(FLOW_COOKIE_PREFIX));
+        let sealed = seal_login(rocket, &name, &a, b"a login").unwrap();
+        prop_assert!(open_login(rocket, &name, &a, &sealed).is_some());
+        prop_assert_eq!(open_login(rocket, &name, &b, &sealed).is_some(), a == b);
+        let moved = open_login(rocket, &login_slot_cookie_name(other), &a, &sealed);
+        prop_assert_eq!(moved.is_some(), slot == other);
+    });
 }
 
 /// One app for the HTTP properties, on a runtime the proptest closures block on.

@@ -5,15 +5,22 @@ mod security_support;
 
 use rocket::http::{Accept, Cookie, Status};
 use rocket::local::asynchronous::Client;
-use rocket_workos_sso::fuzzing::{check_login, encode_login, login_cookie_name, LoginState};
+use rocket_workos_sso::fuzzing::{check_login, encode_login, open_login, seal_login, LoginState};
 use security_support::*;
 
-/// The login in `client`'s cookie `name` (named after its state), as the app sealed it.
-fn login_in(client: &Client, name: &str) -> LoginState {
+/// The login of `state` in `client`'s cookie `name`, as the app sealed it.
+fn login_in(client: &Client, name: &str, state: &str) -> LoginState {
     let jar = client.cookies();
     let sealed = jar.get(name).expect("the login cookie").value();
-    let plaintext = open_cookie(client, name, sealed).expect("sealed by the app");
+    let plaintext = open_login(client.rocket(), name, state, sealed).expect("sealed by the app");
     check_login(&plaintext, now()).expect("a current login")
+}
+
+/// The one login cookie in `client`'s jar.
+fn the_login_cookie(client: &Client) -> String {
+    let names = flow_cookies(client);
+    assert_eq!(names.len(), 1, "{names:?}");
+    names[0].clone()
 }
 
 async fn started(client: &Client) -> String {
@@ -75,18 +82,15 @@ async fn an_expired_login_is_refused_without_calling_workos() {
     let client = client().await;
     let callback = started(&client).await;
     let state = state_of(&callback);
-    let name = login_cookie_name(&state);
-    assert_eq!(flow_cookies(&client), std::slice::from_ref(&name));
+    let name = the_login_cookie(&client);
     // The login as sealed, re-sealed with an expiry a second ago: what the cookie holds ten minutes on.
-    let mut login = login_in(&client, &name);
+    let mut login = login_in(&client, &name, &state);
     login.expires_at = now() - 1;
+    let resealed = seal_login(client.rocket(), &name, &state, &encode_login(&login)).unwrap();
     let response = client
         .get(callback)
         .header(Accept::JSON)
-        .cookie(Cookie::new(
-            name.clone(),
-            seal_cookie(&client, &name, &encode_login(&login)),
-        ))
+        .cookie(Cookie::new(name.clone(), resealed))
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::BadRequest);
@@ -197,14 +201,15 @@ async fn an_error_callback_with_a_forged_state_is_refused_as_a_forgery() {
 async fn a_login_cookie_sealed_under_another_key_is_refused() {
     let client = client().await;
     let callback = started(&client).await;
-    let name = login_cookie_name(&state_of(&callback));
+    let state = state_of(&callback);
+    let name = the_login_cookie(&client);
     let sealed = client.cookies().get(&name).unwrap().value().to_owned();
-    let login = open_cookie(&client, &name, &sealed).expect("sealed by the app");
+    let login = open_login(client.rocket(), &name, &state, &sealed).expect("sealed by the app");
     // The same login, resealed under a rotated-out key: it no longer opens.
     let old = rocket::local::asynchronous::Client::untracked(app(figment(OLD_SECRET_KEY)))
         .await
         .unwrap();
-    let resealed = seal_cookie(&old, &name, &login);
+    let resealed = seal_login(old.rocket(), &name, &state, &login).unwrap();
     let response = client
         .get(callback.clone())
         .header(Accept::JSON)
@@ -214,7 +219,7 @@ async fn a_login_cookie_sealed_under_another_key_is_refused() {
     assert_eq!(response.status(), Status::BadRequest);
     assert_eq!(token_calls(&client), 0);
     // Resealed under the right key, it is the login itself again.
-    let resealed = seal_cookie(&client, &name, &login);
+    let resealed = seal_login(client.rocket(), &name, &state, &login).unwrap();
     let response = client
         .get(callback)
         .cookie(Cookie::new(name, resealed))
@@ -231,8 +236,8 @@ async fn a_login_cookie_of_the_previous_release_is_refused() {
     let client = client().await;
     let callback = started(&client).await;
     let state = state_of(&callback);
-    let name = login_cookie_name(&state);
-    let login = login_in(&client, &name);
+    let name = the_login_cookie(&client);
+    let login = login_in(&client, &name, &state);
     // This very login, as the previous release wrote it.
     let previous = serde_json::json!({
         "state": state,
@@ -245,7 +250,7 @@ async fn a_login_cookie_of_the_previous_release_is_refused() {
     .to_string();
     for sealed in [
         seal_private(SECRET_KEY, &name, &previous).await,
-        seal_cookie(&client, &name, previous.as_bytes()),
+        seal_login(client.rocket(), &name, &state, previous.as_bytes()).unwrap(),
     ] {
         let response = client
             .get(callback.clone())

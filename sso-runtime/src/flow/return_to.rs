@@ -11,8 +11,9 @@ use std::borrow::Cow;
 pub const DEFAULT_RETURN_TO: &str = "/";
 
 /// The longest `return_to` accepted, in bytes. Longer values are refused rather than truncated, since a
-/// truncated path is a different page. The login cookie carries this value, and every login in progress
-/// (one per tab) adds its cookie to the callback's `Cookie` header, which proxies cap near 8 KB.
+/// truncated path is a different page. A login cookie keeps a shorter one still
+/// ([`MAX_KEPT_RETURN_TO`](crate::flow::MAX_KEPT_RETURN_TO)), since every login in progress adds its
+/// cookie to the callback's `Cookie` header, which proxies cap near 8 KB.
 pub const MAX_RETURN_TO_LEN: usize = 1024;
 
 /// Returns `candidate` if it is a safe same-origin path (with an optional query), or `None`.

@@ -88,6 +88,16 @@ pub fn set_cookie(response: &LocalResponse<'_>, name: &str) -> Option<String> {
         .find(|header| header.starts_with(&format!("{name}=")))
 }
 
+/// The one `Set-Cookie` of `response` for a cookie whose name starts with `prefix`.
+pub fn login_cookie(response: &LocalResponse<'_>, prefix: &str) -> String {
+    let found: Vec<String> = set_cookies(response)
+        .into_iter()
+        .filter(|header| header.starts_with(prefix))
+        .collect();
+    assert_eq!(found.len(), 1, "{:?}", set_cookies(response));
+    found[0].clone()
+}
+
 /// The `Set-Cookie` of `response` that removes the cookie `name`, parsed; panics unless there is one
 /// (an empty value and `Max-Age=0`).
 pub fn removal_of(response: &LocalResponse<'_>, name: &str) -> rocket::http::Cookie<'static> {
@@ -107,6 +117,17 @@ pub fn removal_of(response: &LocalResponse<'_>, name: &str) -> rocket::http::Coo
         "{header}"
     );
     cookie
+}
+
+/// The `Cookie` header a browser sends to `path`: every cookie whose path is a prefix of it.
+pub fn cookie_header_for(client: &Client, path: &str) -> String {
+    client
+        .cookies()
+        .iter()
+        .filter(|cookie| path.starts_with(cookie.path().unwrap_or("/")))
+        .map(|cookie| format!("{}={}", cookie.name(), cookie.value()))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A browser navigation.
