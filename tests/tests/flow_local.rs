@@ -412,6 +412,16 @@ async fn login_for_an_https_callback_marks_its_cookie_secure() {
     let cookie = login_cookie(&response, "workos_sso_flow_");
     assert!(cookie.contains("Secure"), "{cookie}");
     assert!(cookie.contains("Path=/secure/callback"), "{cookie}");
+    // This app also has plain-http callbacks, so the names are plain; the callback's removal still
+    // carries the `Secure` of this login's own flow.
+    let name = cookie.split('=').next().unwrap().to_owned();
+    let callback = authorize(&location(&response)).await;
+    drop(response);
+    let response = browse(&client, &path_and_query(&callback)).await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let removal = removal_of(&response, &name);
+    assert_eq!(removal.secure(), Some(true), "{removal}");
+    assert_eq!(removal.path(), Some("/secure/callback"), "{removal}");
 }
 
 #[rocket::async_test]
