@@ -209,6 +209,12 @@ impl Fairing for WorkosSso {
                 sso.tenant.clone_from(&self.tenant);
                 sso.exchange_unsolicited_codes = self.exchange_unsolicited_codes;
                 sso.single_logout = self.single_logout;
+                log::info!("WorkOS SSO:");
+                let uris = sso.flows.values().map(|flow| flow.redirect_uri.as_str());
+                for line in launch_lines(uris, sso.settings.store.as_ref()) {
+                    // A target ending in `_` is Rocket's indented launch line (`>> …`).
+                    log::info!(target: "rocket_workos_sso::fairing::_", "{line}");
+                }
                 let routes = routes(&sso);
                 let server_side = sso.sessions.store().is_some();
                 let rocket = register_catchers(rocket, server_side).mount("/", routes);
@@ -465,6 +471,35 @@ impl Backend {
     }
 }
 
+/// What the launch log says of the fairing, under Rocket's own lines: the effective redirect URIs (after
+/// `workos.redirect_origin`, as WorkOS must allowlist them) and where sessions live, a store's
+/// password redacted.
+fn launch_lines<'a>(
+    redirect_uris: impl Iterator<Item = &'a str>,
+    store: Option<&crate::store::StoreSettings>,
+) -> [String; 2] {
+    let sessions = match store {
+        Some(store) => format!("sessions: Redis at {}", crate::store::redacted(&store.url)),
+        None => "sessions: sealed cookies".to_owned(),
+    };
+    [
+        format!("redirect URIs: {}", redirect_uri_list(redirect_uris)),
+        sessions,
+    ]
+}
+
+/// The redirect URIs, each once, sorted; or why there are none.
+fn redirect_uri_list<'a>(redirect_uris: impl Iterator<Item = &'a str>) -> String {
+    let mut uris: Vec<&str> = redirect_uris.collect();
+    uris.sort_unstable();
+    uris.dedup();
+    if uris.is_empty() {
+        "none yet (no #[workos_sso] handler is mounted)".to_owned()
+    } else {
+        uris.join(", ")
+    }
+}
+
 /// The launch notice of the embedded emulator at `base_url`: that sign-ins are simulated, the client id
 /// it accepts (the application's, whatever it is: WorkOS accepts only its environment's own) and the
 /// redirect URIs it allowlisted, so a developer sees what their app was configured with.
@@ -474,14 +509,7 @@ fn emulator_notice<'a>(
     client_id: &str,
     redirect_uris: impl Iterator<Item = &'a str>,
 ) -> String {
-    let mut uris: Vec<&str> = redirect_uris.collect();
-    uris.sort_unstable();
-    uris.dedup();
-    let uris = if uris.is_empty() {
-        "none yet (no #[workos_sso] handler is mounted)".to_owned()
-    } else {
-        uris.join(", ")
-    };
+    let uris = redirect_uri_list(redirect_uris);
     format!(
         "WorkOS SSO is using the EMBEDDED EMULATOR at {base_url} (no WorkOS API key in a debug build, or \
          `workos.emulator = true`): sign-ins are simulated. It accepts the client id {client_id} (any \
@@ -493,6 +521,34 @@ fn emulator_notice<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_launch_log_names_the_redirect_uris_and_where_sessions_live_without_a_password() {
+        let uris = [
+            "https://app.example.com/callback",
+            "https://app.example.com/admin/callback",
+            "https://app.example.com/callback",
+        ];
+        assert_eq!(
+            launch_lines(uris.into_iter(), None),
+            [
+                "redirect URIs: https://app.example.com/admin/callback, https://app.example.com/callback",
+                "sessions: sealed cookies",
+            ]
+        );
+        let store = crate::store::StoreSettings {
+            url: "redis://:hunter2@10.0.0.5:6379/3".to_owned(),
+            from: "workos.session_store".to_owned(),
+            idle_timeout: None,
+            cache: std::time::Duration::ZERO,
+            timeout: std::time::Duration::from_millis(500),
+        };
+        let [_, sessions] = launch_lines(std::iter::empty(), Some(&store));
+        assert_eq!(
+            sessions,
+            "sessions: Redis at redis://:redacted@10.0.0.5:6379/3"
+        );
+    }
 
     #[test]
     fn the_emulator_notice_names_the_client_id_and_each_redirect_uri_once() {

@@ -19,7 +19,7 @@ use rocket_workos_sso::session::SESSION_COOKIE;
 mod processes;
 mod redis_support;
 use processes::{free_port, release_examples, start_emulator, App, Process, Result};
-use redis_support::{redis_or_skip, Redis};
+use redis_support::{redis_or_skip, redis_or_skip_with, Redis};
 
 const SECRET_KEY: &str =
     "kbAi7lJ+la1O01Zf9kxS2jPVZdEZGOZJ953R69Af3dOoyESxUQsEJJNCcVjOdMyxVcNmWcGbt2Le9JzVvHb12w==";
@@ -301,4 +301,76 @@ fn a_store_that_cannot_be_reached_refuses_the_launch_without_printing_its_passwo
         "{log}"
     );
     assert!(!log.contains("hunter2"), "{log}");
+}
+
+/// The settings of one `sessions` app with the sessions in `store` (none: cookies).
+fn settings_with_store(store: Option<String>) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("ROCKET_SECRET_KEY", SECRET_KEY.to_owned()),
+        ("WORKOS_API_KEY", DEFAULT_API_KEY.to_owned()),
+        ("WORKOS_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()),
+        (
+            "WORKOS_REDIRECT_URI",
+            "https://app.example.com/callback".to_owned(),
+        ),
+    ];
+    env.extend(store.map(|url| ("WORKOS_SESSION_STORE", url)));
+    env
+}
+
+#[test]
+fn the_launch_log_names_the_redirect_uri_and_where_sessions_live_never_the_password() {
+    let Some(redis) = redis_or_skip_with("launch_log", &["--requirepass", "s3cret-pw"]) else {
+        return;
+    };
+    let with_password = |password: &str| {
+        redis
+            .url()
+            .replace("redis://", &format!("redis://:{password}@"))
+    };
+    let start = |store: Option<String>| {
+        App::start_on(
+            &examples()["sessions"],
+            free_port().unwrap(),
+            settings_with_store(store),
+        )
+        .unwrap()
+    };
+
+    let app = start(Some(with_password("s3cret-pw"))).unwrap_or_else(|log| panic!("{log}"));
+    let log = app.log();
+    let shown = with_password("redacted");
+    assert!(
+        log.contains(">> redirect URIs: https://app.example.com/callback"),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!(">> sessions: Redis at {shown}")),
+        "{log}"
+    );
+    assert!(!log.contains("s3cret-pw"), "{log}");
+
+    let log = match start(Some(with_password("wrong-pw"))) {
+        Ok(app) => panic!(
+            "a wrong password refuses the launch; it lifted off:\n{}",
+            app.log()
+        ),
+        Err(log) => log,
+    };
+    assert!(
+        log.contains(&format!(
+            "the session store at {shown} (the WORKOS_SESSION_STORE environment variable) refused the \
+             credentials in the URL: wrong password, or no such user"
+        )),
+        "{log}"
+    );
+    assert!(!log.contains("start Redis"), "{log}");
+    assert!(!log.contains("wrong-pw"), "{log}");
+
+    let app = start(None).unwrap_or_else(|log| panic!("{log}"));
+    assert!(
+        app.log().contains(">> sessions: sealed cookies"),
+        "{}",
+        app.log()
+    );
 }

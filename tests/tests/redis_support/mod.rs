@@ -16,11 +16,18 @@ pub struct Redis {
     port: u16,
     dir: PathBuf,
     child: Option<Child>,
+    /// Extra `redis-server` arguments, such as `--requirepass`.
+    args: Vec<String>,
 }
 
 /// A started server, or `None` (after saying SKIPPED) when `redis-server` is not installed and the
 /// tests are not required.
 pub fn redis_or_skip(test: &str) -> Option<Redis> {
+    redis_or_skip_with(test, &[])
+}
+
+/// [`redis_or_skip`] with extra `redis-server` arguments (`["--requirepass", "…"]`).
+pub fn redis_or_skip_with(test: &str, args: &[&str]) -> Option<Redis> {
     let installed = Command::new("redis-server")
         .arg("--version")
         .stdout(Stdio::null())
@@ -34,12 +41,17 @@ pub fn redis_or_skip(test: &str) -> Option<Redis> {
         eprintln!("SKIPPED {test}: redis-server is not installed; {help}");
         return None;
     }
-    Some(Redis::start())
+    Some(Redis::start_with(args))
 }
 
 impl Redis {
     /// Starts a server on a free port (another port if that one is taken in between).
     pub fn start() -> Redis {
+        Redis::start_with(&[])
+    }
+
+    /// [`Redis::start`] with extra `redis-server` arguments.
+    pub fn start_with(args: &[&str]) -> Redis {
         for _ in 0..5 {
             let port = TcpListener::bind("127.0.0.1:0")
                 .and_then(|listener| listener.local_addr())
@@ -52,6 +64,7 @@ impl Redis {
                 port,
                 dir,
                 child: None,
+                args: args.iter().map(|arg| arg.to_string()).collect(),
             };
             if redis.spawn() {
                 return redis;
@@ -73,6 +86,7 @@ impl Redis {
             ])
             .arg("--dir")
             .arg(&self.dir)
+            .args(&self.args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -94,7 +108,7 @@ impl Redis {
         false
     }
 
-    /// Whether the server answers PING now.
+    /// Whether the server answers PING now (or asks for the password it requires).
     pub fn pings(&self) -> bool {
         let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return false;
@@ -103,7 +117,7 @@ impl Redis {
         let mut reply = [0u8; 7];
         stream.write_all(b"PING\r\n").is_ok()
             && stream.read_exact(&mut reply).is_ok()
-            && &reply == b"+PONG\r\n"
+            && (&reply == b"+PONG\r\n" || &reply == b"-NOAUTH")
     }
 
     /// The URL an application is configured with.
