@@ -101,6 +101,14 @@ pub(crate) fn is_navigation(request: &Request<'_>) -> bool {
 
 impl<'r> Responder<'r, 'static> for Reply {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        // The callback's URL carries the authorization code: never send it on as a Referer (RFC 9700
+        // §4.2), whatever page or link the browser goes to next. The email page's URL carries none, and
+        // under `no-referrer` a browser sends `Origin: null` with its form: `same-origin` lets the form
+        // say where it comes from, which the login route checks, and still tells no other site.
+        let referrer_policy = match self {
+            Reply::Page(..) => "same-origin",
+            _ => "no-referrer",
+        };
         let mut response = match self {
             Reply::Redirect(location) => Response::build()
                 .status(Status::SeeOther)
@@ -125,9 +133,7 @@ impl<'r> Responder<'r, 'static> for Reply {
             }
         };
         response.set_raw_header("Cache-Control", "no-store");
-        // The callback's URL carries the authorization code: never send it on as a Referer (RFC 9700
-        // §4.2), whatever page or link the browser goes to next.
-        response.set_raw_header("Referrer-Policy", "no-referrer");
+        response.set_raw_header("Referrer-Policy", referrer_policy);
         Ok(response)
     }
 }

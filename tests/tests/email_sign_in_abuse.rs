@@ -126,7 +126,7 @@ async fn distinct_unknown_domains_cause_at_most_the_configured_lookups_per_secon
     );
     assert_eq!(looked_up.len() + throttled.len(), 300);
 
-    // While the bound refuses new lookups, kept answers are still given, and cost nothing.
+    // A kept answer is given whatever the bound, and costs no call.
     let known = post_email(&client, &fields, &format!("ada@{}", looked_up[0]), &[]).await;
     assert_eq!(
         known.status(),
@@ -134,24 +134,34 @@ async fn distinct_unknown_domains_cause_at_most_the_configured_lookups_per_secon
         "the kept \"no organization\""
     );
     assert_eq!(organization_calls(&client), calls);
+}
 
-    // An API client gets the 503 as JSON, with Retry-After too.
-    let response = client
-        .post("/sso/login")
-        .header(ContentType::Form)
-        .header(Accept::JSON)
-        .body(format!(
-            "flow={}&email=ada%40another-unknown.test",
-            fields.0
-        ))
-        .dispatch()
-        .await;
-    if response.status() == Status::ServiceUnavailable {
-        assert_eq!(response.headers().get_one("Retry-After"), Some("1"));
-        let body: serde_json::Value =
-            serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
-        assert_eq!(body["error"], "directory_busy");
+#[rocket::async_test]
+async fn an_api_client_refused_by_the_bound_gets_json_with_retry_after() {
+    let client = client(rocket_with(
+        figment().merge(("workos.organization_lookups_per_second", 1)),
+    ))
+    .await;
+    let (flow, _) = form_fields(&client).await;
+    for i in 0..100 {
+        let response = client
+            .post("/sso/login")
+            .header(ContentType::Form)
+            .header(Accept::JSON)
+            .body(format!("flow={flow}&email=ada%40unknown-{i}.test"))
+            .dispatch()
+            .await;
+        if response.status() == Status::ServiceUnavailable {
+            assert_eq!(response.headers().get_one("Retry-After"), Some("1"));
+            assert_eq!(response.content_type(), Some(ContentType::JSON));
+            let body: serde_json::Value =
+                serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+            assert_eq!(body["error"], "directory_busy");
+            return;
+        }
+        assert_eq!(response.status(), Status::BadRequest, "unknown-{i}.test");
     }
+    panic!("100 new domains and the bound of 1 per second never refused one");
 }
 
 #[rocket::async_test]
@@ -270,9 +280,13 @@ fn assert_refused_cross_site(client: &Client, response: &LocalResponse<'_>, case
 async fn a_form_posted_from_another_site_starts_nothing() {
     let client = client(rocket_with(figment())).await;
     let fields = form_fields(&client).await;
-    let cases: [(&str, &[(&str, &str)]); 8] = [
+    let cases: [(&str, &[(&str, &str)]); 9] = [
         ("another site's Origin", &[("Origin", "https://evil.test")]),
         ("the null Origin", &[("Origin", "null")]),
+        (
+            "the null Origin, a cross-site fetch",
+            &[("Origin", "null"), ("Sec-Fetch-Site", "cross-site")],
+        ),
         ("another port", &[("Origin", "http://127.0.0.1:8001")]),
         ("another scheme", &[("Origin", "https://127.0.0.1:8000")]),
         ("another host", &[("Origin", "http://localhost:8000")]),
@@ -316,12 +330,24 @@ async fn a_form_posted_from_another_site_starts_nothing() {
 async fn the_form_posted_from_this_site_or_without_browser_headers_signs_in() {
     let client = client(rocket_with(figment())).await;
     let fields = form_fields(&client).await;
-    let cases: [(&str, &[(&str, &str)]); 3] = [
+    // The page lets its form say where it comes from (under `no-referrer` a browser sends
+    // `Origin: null`), and tells no other site its URL.
+    let page = browse(&client, &format!("/sso/login?flow={}", fields.0)).await;
+    assert_eq!(page.status(), Status::Ok);
+    assert_eq!(
+        page.headers().get_one("Referrer-Policy"),
+        Some("same-origin")
+    );
+    let cases: [(&str, &[(&str, &str)]); 4] = [
         (
             "a browser on this site",
             &[("Origin", OWN_ORIGIN), ("Sec-Fetch-Site", "same-origin")],
         ),
         ("Origin only", &[("Origin", OWN_ORIGIN)]),
+        (
+            "a browser under a no-referrer policy, which sends Origin: null",
+            &[("Origin", "null"), ("Sec-Fetch-Site", "same-origin")],
+        ),
         ("no browser headers (curl)", &[]),
     ];
     for (case, headers) in cases {

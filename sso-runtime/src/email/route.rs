@@ -60,15 +60,24 @@ impl Handler for EmailSignIn {
 /// application's own, at the origin of its callbacks (the login cookie must reach the callback), so
 /// its form is `same-origin` and carries that origin. Another site posting the form (login CSRF: the
 /// visitor signed in to an organization and with an address the other site chose) is refused, and so is
-/// a sibling subdomain (`same-site`: it may be another tenant's or another party's) and the `null`
-/// origin of sandboxed frames and `data:` pages. A request with neither header is not a current browser
-/// (curl, a script): it carries no visitor's cookies, so it can only sign itself in, and is served.
+/// a sibling subdomain (`same-site`: it may be another tenant's or another party's).
+///
+/// `Sec-Fetch-Site` decides when the browser sends it (every current one does); an `Origin` must then
+/// be ours or `null` (what a browser sends for a same-origin form under a `no-referrer` policy, which a
+/// proxy or the application may set). Without `Sec-Fetch-Site`, the `Origin` decides, and `null` (a
+/// sandboxed frame, a `data:` page, a cross-site redirect) is refused. A request with neither header
+/// is not a browser's (curl, a script): it carries no visitor's cookies, so it can only sign itself
+/// in, and is served.
 fn is_from_this_site(sso: &Sso, request: &Request<'_>) -> bool {
     let headers = request.headers();
-    let fetch_site = headers
-        .get("Sec-Fetch-Site")
-        .all(|site| site.eq_ignore_ascii_case("same-origin") || site.eq_ignore_ascii_case("none"));
-    fetch_site && headers.get("Origin").all(|origin| is_ours(sso, origin))
+    let mut origins = headers.get("Origin");
+    if headers.contains("Sec-Fetch-Site") {
+        headers.get("Sec-Fetch-Site").all(|site| {
+            site.eq_ignore_ascii_case("same-origin") || site.eq_ignore_ascii_case("none")
+        }) && origins.all(|origin| origin == "null" || is_ours(sso, origin))
+    } else {
+        origins.all(|origin| is_ours(sso, origin))
+    }
 }
 
 /// Whether `origin` (an `Origin` header) is the origin of one of the application's callbacks.
