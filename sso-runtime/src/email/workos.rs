@@ -111,6 +111,11 @@ async fn lookup(
     (answers, flights): (Arc<Answers>, Arc<Flights>),
     sender: watch::Sender<Option<Outcome>>,
 ) {
+    // Leaves `flights` however the lookup ends, so a domain is never stuck on a lookup that died.
+    let landing = Landing {
+        domain: &domain,
+        flights: &flights,
+    };
     let started = Instant::now();
     let outcome = ask_workos(&client, &domain)
         .await
@@ -118,11 +123,23 @@ async fn lookup(
     if let Ok(ids) = &outcome {
         answers.insert(domain.clone(), (started, Arc::clone(ids)));
     }
-    flights
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .remove(&domain);
+    drop(landing);
     sender.send_replace(Some(outcome));
+}
+
+/// Removes a lookup from the flights when dropped.
+struct Landing<'a> {
+    domain: &'a str,
+    flights: &'a Flights,
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        self.flights
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(self.domain);
+    }
 }
 
 async fn ask_workos(client: &WorkosClient, domain: &str) -> Result<Vec<String>, ResolveError> {
