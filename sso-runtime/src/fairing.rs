@@ -139,6 +139,11 @@ impl WorkosSso {
     /// Resolves the domain of an address entered on the work email page with `resolver` (say, from the
     /// application's database) instead of WorkOS's Organizations API. See [`crate::email`].
     ///
+    /// The library's own bounds on the default resolver (one lookup per domain in flight, at most
+    /// `workos.organization_lookups_per_second` lookups a second) do not apply to yours: a resolver that
+    /// calls a rate-limited service can return [`ResolveError::Throttled`](crate::email::ResolveError),
+    /// which the page answers with 503 and `Retry-After`.
+    ///
     /// ```rust,no_run
     /// # use rocket::{Orbit, Rocket};
     /// # use rocket_workos_sso::email::{DomainResolver, ResolveError};
