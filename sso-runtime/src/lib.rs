@@ -11,8 +11,10 @@
 pub mod client;
 pub mod config;
 pub mod email;
+/// The embedded WorkOS-compatible server (the `rocket-workos-sso-emulator` crate), which the fairing
+/// starts in a debug build without an API key (or with `workos.emulator = true`).
 #[cfg(feature = "emulator")]
-pub mod emulator;
+pub use rocket_workos_sso_emulator as emulator;
 mod fairing;
 pub mod flow;
 #[cfg(feature = "fuzzing")]

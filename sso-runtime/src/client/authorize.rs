@@ -236,6 +236,28 @@ impl AuthorizationRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_providers_are_the_rules_providers() {
+        for name in rocket_workos_sso_rules::OAUTH_PROVIDERS {
+            let provider = Provider::from(*name);
+            assert!(!matches!(provider, Provider::Unknown(_)), "{name}");
+            assert_eq!(provider.as_str(), *name);
+            let kind = crate::profile::ConnectionType::from(*name);
+            assert!(
+                !matches!(kind, crate::profile::ConnectionType::Unknown(_)),
+                "{name}"
+            );
+        }
+        // And no provider the rules do not list (the alias `GithubOAuth` reads as GitHubOAuth).
+        for name in ["DiscordOAuth", "GoogleOIDC", "OktaSAML", ""] {
+            assert!(!rocket_workos_sso_rules::OAUTH_PROVIDERS.contains(&name));
+            assert!(
+                matches!(Provider::from(name), Provider::Unknown(_)),
+                "{name}"
+            );
+        }
+    }
     use crate::config::{ApiKey, ClientId};
 
     fn config() -> WorkosConfig {
