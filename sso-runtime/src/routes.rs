@@ -7,6 +7,7 @@ use rocket::route::{self, Handler, Route};
 use rocket::Data;
 use rocket_workos_sso_rules as rules;
 
+use crate::client::profile::ConnectionType;
 use crate::client::{
     ApiErrorKind, AuthorizationCode, AuthorizationRequest, ConnectionSelector, PkceVerifier,
     Provider, State, TransportErrorKind, WorkosError,
@@ -17,7 +18,6 @@ use crate::flow::return_to_or_default;
 use crate::guard::{profile_is_from, tenant_refusal};
 use crate::hooks::Approval;
 use crate::now;
-use crate::profile::ConnectionType;
 use crate::reply::{store_unavailable, Problem, Reply};
 use crate::session::{self, fit_profile};
 use crate::sso::{Flow, Sso};

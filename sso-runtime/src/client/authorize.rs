@@ -7,7 +7,7 @@ use url::Url;
 use super::http::endpoint_url;
 use super::open_enum::open_enum;
 use super::{PkceVerifier, State};
-use crate::config::WorkosConfig;
+use crate::client::config::WorkosConfig;
 
 /// Which connection WorkOS should send the user to. WorkOS requires exactly one; the enum makes that the only
 /// possibility.
@@ -243,9 +243,9 @@ mod tests {
             let provider = Provider::from(*name);
             assert!(!matches!(provider, Provider::Unknown(_)), "{name}");
             assert_eq!(provider.as_str(), *name);
-            let kind = crate::profile::ConnectionType::from(*name);
+            let kind = crate::client::profile::ConnectionType::from(*name);
             assert!(
-                !matches!(kind, crate::profile::ConnectionType::Unknown(_)),
+                !matches!(kind, crate::client::profile::ConnectionType::Unknown(_)),
                 "{name}"
             );
         }
@@ -258,7 +258,7 @@ mod tests {
             );
         }
     }
-    use crate::config::{ApiKey, ClientId};
+    use crate::client::config::{ApiKey, ClientId};
 
     fn config() -> WorkosConfig {
         WorkosConfig::builder(
