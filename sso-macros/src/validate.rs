@@ -11,22 +11,8 @@ use rocket_workos_sso_rules::{
 use crate::args::{quote_list, secret_error, Args, SelectorKind, Setting, Value};
 use crate::errors::Errors;
 
-/// The `provider` values WorkOS's `/sso/authorize` accepts, spelled as on the wire.
-pub(crate) const PROVIDERS: &[&str] = &[
-    "AppleOAuth",
-    "BitbucketOAuth",
-    "GitHubOAuth",
-    "GitLabOAuth",
-    "GoogleOAuth",
-    "IntuitOAuth",
-    "LinkedInOAuth",
-    "MicrosoftOAuth",
-    "SalesforceOAuth",
-    "SlackOAuth",
-    "VercelMarketplaceOAuth",
-    "VercelOAuth",
-    "XeroOAuth",
-];
+/// The `provider` values WorkOS's `/sso/authorize` accepts: the rules crate's list.
+pub(crate) const PROVIDERS: &[&str] = rocket_workos_sso_rules::OAUTH_PROVIDERS;
 
 /// Arguments that passed every check: the required settings are present.
 pub(crate) struct Config {

@@ -16,39 +16,77 @@ pub const ORGANIZATION_PREFIXES: &[&str] = &["org_"];
 /// The prefix of a WorkOS connection id.
 pub const CONNECTION_PREFIXES: &[&str] = &["conn_"];
 
+/// The `provider` values WorkOS's `/sso/authorize` accepts, spelled as on the wire: the OAuth providers a
+/// handler may pin or admit.
+pub const OAUTH_PROVIDERS: &[&str] = &[
+    "AppleOAuth",
+    "BitbucketOAuth",
+    "GitHubOAuth",
+    "GitLabOAuth",
+    "GoogleOAuth",
+    "IntuitOAuth",
+    "LinkedInOAuth",
+    "MicrosoftOAuth",
+    "SalesforceOAuth",
+    "SlackOAuth",
+    "VercelMarketplaceOAuth",
+    "VercelOAuth",
+    "XeroOAuth",
+];
+
+/// The longest WorkOS id accepted, in bytes: WorkOS's are a prefix and 26 characters.
+pub const MAX_ID_LEN: usize = 64;
+
+/// Whether `text` is a well-formed WorkOS id: one of `prefixes`, then one or more ASCII letters and
+/// digits, at most [`MAX_ID_LEN`] bytes in all.
+pub fn is_id(text: &str, prefixes: &[&str]) -> bool {
+    text.len() <= MAX_ID_LEN
+        && prefixes
+            .iter()
+            .filter_map(|prefix| text.strip_prefix(prefix))
+            .any(|body| !body.is_empty() && body.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 /// What is wrong with `text` as an OAuth redirect URI by WorkOS's rules and RFC 6749 §3.1.2 (absolute,
 /// a host, no fragment, https or plain http on a loopback host), or `None` when it is acceptable.
 pub fn redirect_uri_problem(text: &str) -> Option<String> {
+    parse_redirect_uri(text).err()
+}
+
+/// `text` parsed as a redirect URI if it is acceptable (see [`redirect_uri_problem`]); otherwise what is
+/// wrong with it and how to fix it. The fairing checks handlers' redirect URIs with it and the emulator
+/// its allowlist, so both accept exactly what WorkOS accepts.
+pub fn parse_redirect_uri(text: &str) -> Result<Url, String> {
     let url = match Url::parse(text) {
         Ok(url) => url,
         Err(url::ParseError::RelativeUrlWithoutBase) => {
-            return Some(
+            return Err(
                 "`redirect_uri` must be an absolute URL with a scheme and a host\nhelp: write the full URL, \
                  e.g. \"https://app.example.com/callback\""
                     .to_owned(),
             )
         }
         Err(err) => {
-            return Some(format!(
+            return Err(format!(
                 "`redirect_uri` is not a valid URL: {err}\nhelp: write the full callback URL, e.g. \
                  \"https://app.example.com/callback\""
             ))
         }
     };
     if url.fragment().is_some() {
-        return Some(
+        return Err(
             "`redirect_uri` must not contain a fragment (`#...`): OAuth forbids them in redirect URIs\n\
              help: remove everything from `#` on"
                 .to_owned(),
         );
     }
     let Some(host) = url.host() else {
-        return Some(
+        return Err(
             "`redirect_uri` must name a host\nhelp: e.g. \"https://app.example.com/callback\""
                 .to_owned(),
         );
     };
-    match url.scheme() {
+    let problem = match url.scheme() {
         "https" => None,
         "http" if is_loopback(&host) => None,
         "http" => Some(format!(
@@ -60,6 +98,10 @@ pub fn redirect_uri_problem(text: &str) -> Option<String> {
             "`redirect_uri` has the scheme `{other}`; a web app's callback is an https URL\n\
              help: e.g. \"https://app.example.com/callback\""
         )),
+    };
+    match problem {
+        None => Ok(url),
+        Some(problem) => Err(problem),
     }
 }
 
@@ -81,10 +123,14 @@ pub fn id_problem(key: &str, text: &str, prefixes: &[&str], example: &str) -> Op
              {key} to the id from the WorkOS dashboard, e.g. \"{example}\", and the API key in WORKOS_API_KEY"
         ));
     }
-    let body = prefixes.iter().find_map(|prefix| text.strip_prefix(prefix));
-    let well_formed =
-        body.is_some_and(|b| !b.is_empty() && b.chars().all(|c| c.is_ascii_alphanumeric()));
-    (!well_formed).then(|| {
+    if text.len() > MAX_ID_LEN {
+        return Some(format!(
+            "`{key}` is {} bytes long, and a WorkOS id has at most {MAX_ID_LEN}\nhelp: copy the id from the \
+             WorkOS dashboard, e.g. \"{example}\"",
+            text.len()
+        ));
+    }
+    (!is_id(text, prefixes)).then(|| {
         format!(
             "`{key}` must be a WorkOS id starting with {}, found \"{text}\"\nhelp: copy the id from the WorkOS \
              dashboard, e.g. \"{example}\"",
@@ -148,13 +194,29 @@ mod tests {
     fn ids_need_a_prefix_and_a_body_of_letters_and_digits() {
         let check = |text| id_problem("organization", text, ORGANIZATION_PREFIXES, "org_01H...");
         assert_eq!(check("org_01ABC"), None);
-        for bad in ["org_", "conn_01ABC", "org_01 ABC", "org_01-AB", "ORG_01"] {
+        for bad in [
+            "org_",
+            "conn_01ABC",
+            "org_01 ABC",
+            "org_01-AB",
+            "ORG_01",
+            "org__",
+            "org_01_AB",
+            "org_01é",
+        ] {
             let problem = check(bad).unwrap_or_default();
             assert!(
                 problem.starts_with("`organization` must be a WorkOS id starting with `org_`"),
                 "{bad}: {problem}"
             );
         }
+        let long = format!("org_{}", "A".repeat(MAX_ID_LEN));
+        assert!(check(&long).unwrap().contains("a WorkOS id has at most 64"));
+        assert!(is_id(
+            &format!("org_{}", "A".repeat(MAX_ID_LEN - 4)),
+            ORGANIZATION_PREFIXES
+        ));
+        assert!(!is_id(&long, ORGANIZATION_PREFIXES));
         let client = |text| id_problem("client_id", text, CLIENT_ID_PREFIXES, "client_01H...");
         assert_eq!(client("project_01ABC"), None);
         assert!(client("org_1").unwrap().contains("`client_` or `project_`"));

@@ -9,8 +9,8 @@ use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::log::private as log;
 use rocket::{Build, Rocket};
 
+use crate::client::config::{ApiKey, ClientId, WorkosConfig};
 use crate::client::WorkosClient;
-use crate::config::{ApiKey, ClientId, WorkosConfig};
 use crate::email::{DomainResolver, EmailForm, EmailOptions};
 use crate::handler::{self, Candidate, HandlerConfig};
 use crate::hooks::{ApproveSignIn, ResolveTenant};

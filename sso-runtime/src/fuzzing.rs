@@ -9,7 +9,7 @@
 use rocket::http::Cookie;
 use rocket::{Phase, Rocket};
 
-use crate::profile::Profile;
+use crate::client::profile::Profile;
 use crate::sso::Sso;
 
 pub use crate::flow::login_state::{LoginState, StateError, LOGIN_SLOTS, LOGIN_TTL_SECS};

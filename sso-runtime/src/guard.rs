@@ -12,9 +12,9 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
+use crate::client::profile::{ConnectionType, Profile};
 use crate::client::{ConnectionSelector, WorkosClient};
 use crate::handler::{Candidate, Handler, HandlerConfig, Login};
-use crate::profile::{ConnectionType, Profile};
 use crate::session::Session;
 use crate::sso::Sso;
 use crate::store::Unavailable;
@@ -399,9 +399,9 @@ pub(crate) fn authorize(profile: &Profile, config: &HandlerConfig) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::profile::Role;
     use crate::handler::tests::{dashboard, login_of};
     use crate::handler::{Pin, Setting};
-    use crate::profile::Role;
 
     fn profile() -> Profile {
         serde_json::from_value(serde_json::json!({

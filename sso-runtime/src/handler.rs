@@ -218,7 +218,7 @@ impl HandlerConfig {
         if let Some(name) = self
             .providers
             .iter()
-            .find(|name| matches!(Provider::from(**name), Provider::Unknown(_)))
+            .find(|name| !rules::OAUTH_PROVIDERS.contains(name))
         {
             return Err(format!(
                 "the providers of `{at}` name \"{name}\", which is not a WorkOS OAuth provider\nhelp: write \
@@ -251,13 +251,13 @@ fn check(at: &str, key: &str, read: &Read, problem: Option<String>) -> Result<()
 }
 
 fn provider_pin(at: &str, name: &'static str) -> Result<ConnectionSelector, String> {
-    match Provider::from(name) {
-        Provider::Unknown(_) => Err(format!(
+    if !rules::OAUTH_PROVIDERS.contains(&name) {
+        return Err(format!(
             "the provider of `{at}` is \"{name}\", which is not a WorkOS OAuth provider\nhelp: write the \
              provider as WorkOS spells it, e.g. \"GoogleOAuth\""
-        )),
-        provider => Ok(ConnectionSelector::Provider(provider)),
+        ));
     }
+    Ok(ConnectionSelector::Provider(Provider::from(name)))
 }
 
 /// The launch error of `at`, a handler of the application's sign-in, when the application's settings

@@ -7,7 +7,7 @@ use std::error::Error;
 
 use rocket::Request;
 
-use crate::profile::Profile;
+use crate::client::profile::Profile;
 use crate::tenant::Tenancy;
 
 /// What an [`ApproveSignIn`] hook decided.

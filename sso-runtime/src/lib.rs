@@ -9,10 +9,12 @@
 #![warn(missing_docs)]
 
 pub mod client;
-pub mod config;
+pub use client::config;
 pub mod email;
+/// The embedded WorkOS-compatible server (the `rocket-workos-sso-emulator` crate), which the fairing
+/// starts in a debug build without an API key (or with `workos.emulator = true`).
 #[cfg(feature = "emulator")]
-pub mod emulator;
+pub use rocket_workos_sso_emulator as emulator;
 mod fairing;
 pub mod flow;
 #[cfg(feature = "fuzzing")]
@@ -21,7 +23,7 @@ mod guard;
 mod handler;
 pub mod hooks;
 mod html;
-pub mod profile;
+pub use client::profile;
 mod redirect_uri;
 mod reply;
 mod routes;

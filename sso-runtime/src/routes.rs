@@ -5,7 +5,9 @@ use rocket::http::{Method, Status};
 use rocket::request::Request;
 use rocket::route::{self, Handler, Route};
 use rocket::Data;
+use rocket_workos_sso_rules as rules;
 
+use crate::client::profile::ConnectionType;
 use crate::client::{
     ApiErrorKind, AuthorizationCode, AuthorizationRequest, ConnectionSelector, PkceVerifier,
     Provider, State, TransportErrorKind, WorkosError,
@@ -16,7 +18,6 @@ use crate::flow::return_to_or_default;
 use crate::guard::{profile_is_from, tenant_refusal};
 use crate::hooks::Approval;
 use crate::now;
-use crate::profile::ConnectionType;
 use crate::reply::{store_unavailable, Problem, Reply};
 use crate::session::{self, fit_profile};
 use crate::sso::{Flow, Sso};
@@ -205,14 +206,6 @@ pub(crate) async fn start_login(
     Reply::Redirect(sso.client.authorization_url(&authorization).into())
 }
 
-/// Whether `value` looks like a WorkOS id starting with `prefix` (an empty prefix: a provider name).
-pub(crate) fn is_workos_id(value: &str, prefix: &str) -> bool {
-    value.len() <= 64
-        && value.starts_with(prefix)
-        && value.len() > prefix.len()
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 /// The selectors in the login route's query, each checked: a malformed one is refused (400
 /// `invalid_selector`) on every flow's login, pinned or not, so a bad link fails the same everywhere.
 fn query_selectors(
@@ -223,30 +216,31 @@ fn query_selectors(
             (
                 "organization",
                 ConnectionSelector::Organization(id.to_owned()),
-                "org_",
+                rules::ORGANIZATION_PREFIXES,
             )
         }),
         query(request, "connection").map(|id| {
             (
                 "connection",
                 ConnectionSelector::Connection(id.to_owned()),
-                "conn_",
+                rules::CONNECTION_PREFIXES,
             )
         }),
         query(request, "provider").map(|name| {
             (
                 "provider",
                 ConnectionSelector::Provider(Provider::from(name)),
-                "",
+                // A provider's name: letters and digits, as WorkOS spells them.
+                &[""][..],
             )
         }),
     ];
     given
         .into_iter()
         .flatten()
-        .map(|(name, selector, prefix)| {
+        .map(|(name, selector, prefixes)| {
             let (_, value) = selector.query_pair();
-            if is_workos_id(value, prefix) {
+            if rules::is_id(value, prefixes) {
                 Ok((name, selector))
             } else {
                 Err(Problem::new(

@@ -20,7 +20,7 @@ use rocket::http::{Cookie, CookieJar};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::profile::{ConnectionType, Profile, ProfileData, Role};
+use crate::client::profile::{ConnectionType, Profile, ProfileData, Role};
 use crate::seal::{CookieKey, CookieSpec};
 use crate::store::{RedisStore, SessionKey, Unavailable};
 

@@ -36,7 +36,7 @@ use rocket::figment::Figment;
 use serde::Deserialize;
 use url::Url;
 
-use crate::config::{ApiKey, ConfigError};
+use crate::client::config::{ApiKey, ConfigError};
 use crate::store::StoreSettings;
 
 /// How long a sign-in lasts unless `workos.session_lifetime` says otherwise.

@@ -66,7 +66,7 @@ use rocket::{Orbit, Phase, Rocket};
 use serde_json::Map;
 use sha2::{Digest, Sha256};
 
-use crate::profile::{ConnectionType, Profile, ProfileData};
+use crate::client::profile::{ConnectionType, Profile, ProfileData};
 use crate::session::{fit_profile, Sessions};
 use crate::sso::Sso;
 

@@ -7,7 +7,7 @@ use url::Url;
 use super::http::endpoint_url;
 use super::open_enum::open_enum;
 use super::{PkceVerifier, State};
-use crate::config::WorkosConfig;
+use crate::client::config::WorkosConfig;
 
 /// Which connection WorkOS should send the user to. WorkOS requires exactly one; the enum makes that the only
 /// possibility.
@@ -236,7 +236,29 @@ impl AuthorizationRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{ApiKey, ClientId};
+
+    #[test]
+    fn the_providers_are_the_rules_providers() {
+        for name in rocket_workos_sso_rules::OAUTH_PROVIDERS {
+            let provider = Provider::from(*name);
+            assert!(!matches!(provider, Provider::Unknown(_)), "{name}");
+            assert_eq!(provider.as_str(), *name);
+            let kind = crate::client::profile::ConnectionType::from(*name);
+            assert!(
+                !matches!(kind, crate::client::profile::ConnectionType::Unknown(_)),
+                "{name}"
+            );
+        }
+        // And no provider the rules do not list (the alias `GithubOAuth` reads as GitHubOAuth).
+        for name in ["DiscordOAuth", "GoogleOIDC", "OktaSAML", ""] {
+            assert!(!rocket_workos_sso_rules::OAUTH_PROVIDERS.contains(&name));
+            assert!(
+                matches!(Provider::from(name), Provider::Unknown(_)),
+                "{name}"
+            );
+        }
+    }
+    use crate::client::config::{ApiKey, ClientId};
 
     fn config() -> WorkosConfig {
         WorkosConfig::builder(

@@ -7,7 +7,7 @@ use super::http::Call;
 use super::open_enum::open_enum;
 use super::pagination::{ListMetadata, Order};
 use super::{WorkosClient, WorkosError};
-use crate::profile::ConnectionType;
+use crate::client::profile::ConnectionType;
 
 /// An SSO connection between an organization and its identity provider.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

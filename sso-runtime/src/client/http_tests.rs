@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use super::test_server::{Reply, TestServer};
 use super::*;
-use crate::config::{ApiKey, ClientId, WorkosConfigBuilder};
+use crate::client::config::{ApiKey, ClientId, WorkosConfigBuilder};
 
 const API_KEY: &str = "sk_test_a1b2c3d4e5";
 const CODE: &str = "01JCFSECZP11HYGCPWPQ5E6EYC";

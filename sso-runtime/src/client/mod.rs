@@ -32,6 +32,7 @@
 //! ```
 
 mod authorize;
+pub mod config;
 mod connections;
 mod error;
 mod http;
@@ -41,6 +42,7 @@ mod organizations;
 mod pagination;
 mod pkce;
 mod portal;
+pub mod profile;
 mod retry;
 pub(crate) mod secret;
 mod state;
@@ -74,7 +76,7 @@ pub use portal::{PortalIntent, PortalLink, PortalLinkRequest};
 pub use state::State;
 pub use token::{AccessToken, AuthorizationCode, OAuthToken, OAuthTokens, ProfileAndToken};
 
-use crate::config::WorkosConfig;
+use crate::client::config::WorkosConfig;
 use retry::RetryPolicy;
 
 /// The `User-Agent` product token; an application suffix may follow.

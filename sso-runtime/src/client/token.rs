@@ -8,7 +8,7 @@ use super::authorize::Provider;
 use super::http::Call;
 use super::secret::secret_string;
 use super::{PkceVerifier, WorkosClient, WorkosError};
-use crate::profile::Profile;
+use crate::client::profile::Profile;
 
 secret_string! {
     /// The single-use authorization `code` from the callback. `Debug` and `Display` print `<redacted>`.
@@ -184,7 +184,7 @@ impl WorkosClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::ConnectionType;
+    use crate::client::profile::ConnectionType;
 
     const CURRENT: &str = r#"{
       "token_type": "Bearer",

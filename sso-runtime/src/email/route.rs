@@ -17,7 +17,7 @@ use super::ResolveError;
 use crate::client::ConnectionSelector;
 use crate::flow::return_to_or_default;
 use crate::reply::{is_navigation, prefers_html, Problem, Reply};
-use crate::routes::{flow_named, is_workos_id, no_wiring, query, start_login, unknown_flow};
+use crate::routes::{flow_named, no_wiring, query, start_login, unknown_flow};
 use crate::sso::Sso;
 
 /// The largest form body read; an address is at most 254 bytes, and `return_to` is bounded too.
@@ -252,7 +252,14 @@ async fn sign_in(sso: &Sso, request: &Request<'_>, data: Data<'_>) -> Result<Ans
             );
             return Ok(again(Status::BadRequest, "unknown_domain", &message).into());
         }
-        [only] if is_workos_id(only, "org_") => only.clone(),
+        [only]
+            if rocket_workos_sso_rules::is_id(
+                only,
+                rocket_workos_sso_rules::ORGANIZATION_PREFIXES,
+            ) =>
+        {
+            only.clone()
+        }
         [_] => {
             rocket::log::private::error!(
                 "WorkOS SSO: the domain resolver answered something that is not an organization id for \

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use emulator_support::*;
 use reqwest::StatusCode;
-use rocket_workos_sso::emulator::{
+use rocket_workos_sso_emulator::{
     Emulator, Seed, AMBIGUOUS_ORG_ID, EXAMPLE_CONNECTION_ID, EXAMPLE_ORG_ID, GLOBEX_ORG_ID,
     INITECH_LABS_ORG_ID,
 };
@@ -496,7 +496,7 @@ async fn organization_requests_are_counted_per_path() {
 #[tokio::test]
 async fn an_organization_added_at_run_time_is_listed_under_its_domain() {
     let emulator = Emulator::start_default().await.unwrap();
-    let hooli = rocket_workos_sso::emulator::Organization::new("Hooli", ["hooli.test"]);
+    let hooli = rocket_workos_sso_emulator::Organization::new("Hooli", ["hooli.test"]);
     let id = hooli.id.clone();
     emulator.add_organization(hooli);
     assert_eq!(

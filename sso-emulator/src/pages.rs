@@ -4,7 +4,22 @@
 use std::fmt::Write as _;
 
 use super::seed::{Connection, User};
-use crate::html::escape;
+
+/// `text` safe inside HTML text and double- or single-quoted attributes.
+fn escape(text: &str) -> String {
+    text.chars()
+        .fold(String::with_capacity(text.len()), |mut html, character| {
+            match character {
+                '&' => html.push_str("&amp;"),
+                '<' => html.push_str("&lt;"),
+                '>' => html.push_str("&gt;"),
+                '"' => html.push_str("&quot;"),
+                '\'' => html.push_str("&#39;"),
+                other => html.push(other),
+            }
+            html
+        })
+}
 
 /// Connection types a portal user can pick for a new connection.
 pub(crate) const PORTAL_CONNECTION_TYPES: [&str; 7] = [

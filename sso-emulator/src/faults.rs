@@ -11,9 +11,9 @@ use super::reply::Reply;
 /// A failure the emulator produces for a request instead of (or before) its normal answer.
 ///
 /// ```no_run
-/// # async fn demo() -> Result<(), rocket_workos_sso::emulator::EmulatorError> {
+/// # async fn demo() -> Result<(), rocket_workos_sso_emulator::EmulatorError> {
 /// use std::time::Duration;
-/// use rocket_workos_sso::emulator::{Emulator, Fault};
+/// use rocket_workos_sso_emulator::{Emulator, Fault};
 ///
 /// let emulator = Emulator::start_default().await?;
 /// // The next two profile fetches are rate limited, then it answers normally again.

@@ -2,7 +2,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use reqwest::{redirect, Client, Response, StatusCode};
-use rocket_workos_sso::emulator::{AutoLogin, Emulator, EXAMPLE_ORG_ID};
+use rocket_workos_sso_emulator::{AutoLogin, Emulator, EXAMPLE_ORG_ID};
 use serde_json::Value;
 use url::Url;
 

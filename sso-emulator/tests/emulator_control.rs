@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use emulator_support::*;
 use reqwest::StatusCode;
-use rocket_workos_sso::emulator::{Emulator, Fault, EXAMPLE_CONNECTION_ID};
+use rocket_workos_sso_emulator::{Emulator, Fault, EXAMPLE_CONNECTION_ID};
 use serde_json::{json, Value};
 
 async fn get_connections(emulator: &Emulator) -> Result<reqwest::Response, reqwest::Error> {

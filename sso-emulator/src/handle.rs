@@ -13,7 +13,6 @@ use super::faults::Fault;
 use super::seed::{Connection, Organization, Seed, User};
 use super::server::{self, Shared};
 use super::store::{Settings, State};
-use crate::redirect_uri;
 
 /// The client ID the emulator accepts unless [`EmulatorBuilder::client_id`] says otherwise.
 pub const DEFAULT_CLIENT_ID: &str = "client_01JHM9S346Q3D25VT4F5V37E3S";
@@ -36,8 +35,8 @@ pub const DEFAULT_CODE_TTL: Duration = Duration::from_secs(10 * 60);
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), rocket_workos_sso::emulator::EmulatorError> {
-/// use rocket_workos_sso::emulator::{AutoLogin, Emulator};
+/// # async fn main() -> Result<(), rocket_workos_sso_emulator::EmulatorError> {
+/// use rocket_workos_sso_emulator::{AutoLogin, Emulator};
 ///
 /// let emulator = Emulator::builder().auto_login(AutoLogin::Email("bob@example.com".into())).start().await?;
 /// // Later, a test that wants to click through the Test Identity Provider page:
@@ -60,7 +59,7 @@ pub enum AutoLogin {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// use rocket_workos_sso::emulator::{Emulator, EmulatorError};
+/// use rocket_workos_sso_emulator::{Emulator, EmulatorError};
 ///
 /// let refused = Emulator::builder().redirect_uri("http://app.example.com/callback").start().await;
 /// assert!(matches!(refused, Err(EmulatorError::InvalidRedirectUri { .. })));
@@ -82,7 +81,7 @@ pub enum EmulatorError {
         /// The URI as given.
         uri: String,
         /// What is wrong with it.
-        reason: &'static str,
+        reason: String,
     },
 }
 
@@ -90,9 +89,9 @@ pub enum EmulatorError {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), rocket_workos_sso::emulator::EmulatorError> {
+/// # async fn main() -> Result<(), rocket_workos_sso_emulator::EmulatorError> {
 /// use std::time::Duration;
-/// use rocket_workos_sso::emulator::{AutoLogin, Emulator};
+/// use rocket_workos_sso_emulator::{AutoLogin, Emulator};
 ///
 /// let emulator = Emulator::builder()
 ///     .redirect_uri("http://localhost:3000/auth/callback")
@@ -197,7 +196,7 @@ impl EmulatorBuilder {
 }
 
 fn check_redirect_uri(uri: &str) -> Result<(), EmulatorError> {
-    redirect_uri::check(uri)
+    rocket_workos_sso_rules::parse_redirect_uri(uri)
         .map(drop)
         .map_err(|reason| EmulatorError::InvalidRedirectUri {
             uri: uri.to_owned(),
@@ -209,8 +208,8 @@ fn check_redirect_uri(uri: &str) -> Result<(), EmulatorError> {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), rocket_workos_sso::emulator::EmulatorError> {
-/// use rocket_workos_sso::emulator::{Emulator, DEFAULT_CLIENT_ID};
+/// # async fn main() -> Result<(), rocket_workos_sso_emulator::EmulatorError> {
+/// use rocket_workos_sso_emulator::{Emulator, DEFAULT_CLIENT_ID};
 ///
 /// let emulator = Emulator::start_default().await?;
 /// assert_eq!(emulator.client_id(), DEFAULT_CLIENT_ID);
@@ -232,7 +231,7 @@ impl std::fmt::Debug for Emulator {
         f.debug_struct("Emulator")
             .field("base_url", &self.shared.base_url.as_str())
             .field("client_id", &self.client_id)
-            .field("api_key", &crate::client::secret::REDACTED)
+            .field("api_key", &super::store::REDACTED)
             .finish_non_exhaustive()
     }
 }
@@ -291,8 +290,8 @@ impl Emulator {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), rocket_workos_sso::emulator::EmulatorError> {
-    /// use rocket_workos_sso::emulator::{Connection, Emulator, Organization, User};
+    /// # async fn main() -> Result<(), rocket_workos_sso_emulator::EmulatorError> {
+    /// use rocket_workos_sso_emulator::{Connection, Emulator, Organization, User};
     ///
     /// let emulator = Emulator::start_default().await?;
     /// let connection_id = emulator.seed_with(|seed| {

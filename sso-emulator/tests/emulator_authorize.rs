@@ -4,7 +4,7 @@ mod emulator_support;
 
 use emulator_support::*;
 use reqwest::StatusCode;
-use rocket_workos_sso::emulator::{
+use rocket_workos_sso_emulator::{
     AutoLogin, Emulator, EmulatorError, User, AMBIGUOUS_ORG_ID, EXAMPLE_CONNECTION_ID,
     EXAMPLE_ORG_ID, GLOBEX_ORG_ID, INACTIVE_CONNECTION_ID,
 };

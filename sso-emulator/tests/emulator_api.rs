@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use emulator_support::*;
 use reqwest::StatusCode;
-use rocket_workos_sso::emulator::{
+use rocket_workos_sso_emulator::{
     Emulator, Seed, EXAMPLE_CONNECTION_ID, EXAMPLE_ORG_ID, GLOBEX_ORG_ID,
 };
 use serde_json::{json, Value};
@@ -140,7 +140,7 @@ async fn unknown_profile_values_are_null_not_absent() {
         seed.users
             .retain(|user| user.connection_id != EXAMPLE_CONNECTION_ID)
     });
-    emulator.add_user(rocket_workos_sso::emulator::User::new(
+    emulator.add_user(rocket_workos_sso_emulator::User::new(
         EXAMPLE_CONNECTION_ID,
         "anon@example.com",
     ));

@@ -3,17 +3,22 @@
 //! URL whose token works once and is recorded; other connections get `400 connection_invalid`; unknown
 //! profiles `404`; a wrong API key `401`.
 
-mod emulator_support;
-
 use std::time::Duration;
 
-use emulator_support::client;
-use reqwest::StatusCode;
+use reqwest::{redirect, Client, StatusCode};
 use rocket_workos_sso::client::{ApiErrorKind, WorkosClient, WorkosError};
 use rocket_workos_sso::config::{ApiKey, ClientId, WorkosConfig};
 use rocket_workos_sso::emulator::{Connection, Emulator, User, EXAMPLE_ORG_ID};
 use serde_json::{json, Value};
 use url::Url;
+
+/// An HTTP client that shows redirects instead of following them.
+fn client() -> Client {
+    Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .expect("client")
+}
 
 /// Alice's profile id: a TestIdp connection, for which WorkOS offers no Single Logout.
 const ALICE: &str = "prof_01JHNPZX45HY43KWJRP1XPA7Z3";

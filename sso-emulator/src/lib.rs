@@ -1,4 +1,7 @@
-//! An embedded WorkOS-compatible server for the quickstart and for tests.
+//! A WorkOS-compatible SSO server, embedded in a test or a debug build (`Emulator::builder()`), or run
+//! as the `workos-emulator` command for apps in any language. `rocket-workos-sso` embeds it for its
+//! quickstart and its tests; it depends on no part of that library but the rules WorkOS applies to
+//! redirect URIs, so it checks the library's client independently.
 //!
 //! It speaks WorkOS's standalone SSO API (`/sso/authorize`, `/sso/token`, `/sso/profile`,
 //! `/connections`, `/organizations`, `/portal/generate_link`) faithfully enough for the official SDKs, serves a Test
@@ -27,7 +30,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use rocket_workos_sso::emulator::{AutoLogin, Emulator, EXAMPLE_ORG_ID};
+//! use rocket_workos_sso_emulator::{AutoLogin, Emulator, EXAMPLE_ORG_ID};
 //!
 //! let emulator = Emulator::builder().auto_login(AutoLogin::FirstUser).start().await?;
 //! let mut authorize = emulator.base_url().join("sso/authorize")?;
@@ -73,3 +76,8 @@ pub use seed::{
     EXAMPLE_ORG_ID, GLOBEX_CONNECTION_ID, GLOBEX_ORG_ID, INACTIVE_CONNECTION_ID,
     INITECH_LABS_ORG_ID, UMBRELLA_ORG_ID,
 };
+
+/// Compiles the crate README's Rust blocks as doctests, so the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

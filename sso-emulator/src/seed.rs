@@ -29,7 +29,7 @@ pub const INACTIVE_CONNECTION_ID: &str = "conn_01JHH3BV4H15G5E4G7X0NTH82F";
 /// An organization: a customer of the application, owning SSO connections and verified domains.
 ///
 /// ```
-/// use rocket_workos_sso::emulator::Organization;
+/// use rocket_workos_sso_emulator::Organization;
 ///
 /// let org = Organization::new("Hooli", ["hooli.test"]);
 /// assert!(org.id.starts_with("org_"));
@@ -96,7 +96,7 @@ impl ConnectionState {
 /// An SSO connection: an organization's identity provider, or an environment-level OAuth provider.
 ///
 /// ```
-/// use rocket_workos_sso::emulator::{Connection, EXAMPLE_ORG_ID};
+/// use rocket_workos_sso_emulator::{Connection, EXAMPLE_ORG_ID};
 ///
 /// let okta = Connection::for_organization(EXAMPLE_ORG_ID, "OktaSAML", "Example Okta");
 /// let google = Connection::provider("GoogleOAuth");
@@ -163,7 +163,7 @@ impl Connection {
 /// A person who can sign in through one connection; becomes the WorkOS profile returned by `/sso/token`.
 ///
 /// ```
-/// use rocket_workos_sso::emulator::{User, EXAMPLE_CONNECTION_ID};
+/// use rocket_workos_sso_emulator::{User, EXAMPLE_CONNECTION_ID};
 ///
 /// let dana = User::new(EXAMPLE_CONNECTION_ID, "dana@example.com")
 ///     .named("Dana", "Reyes")
@@ -260,7 +260,7 @@ impl User {
 /// | (environment) | `GoogleOAuth`, `MicrosoftOAuth`, `GitHubOAuth` | one test user each |
 ///
 /// ```
-/// use rocket_workos_sso::emulator::{Seed, EXAMPLE_ORG_ID};
+/// use rocket_workos_sso_emulator::{Seed, EXAMPLE_ORG_ID};
 ///
 /// let seed = Seed::default();
 /// assert!(seed.organizations.iter().any(|org| org.id == EXAMPLE_ORG_ID));
@@ -292,7 +292,7 @@ impl Seed {
     /// always gives the same ids.
     ///
     /// ```
-    /// use rocket_workos_sso::emulator::{Seed, EXAMPLE_ORG_ID};
+    /// use rocket_workos_sso_emulator::{Seed, EXAMPLE_ORG_ID};
     ///
     /// let staging = Seed::default().for_environment("staging");
     /// let production = Seed::default().for_environment("production");

@@ -1,7 +1,9 @@
-//! A standalone WorkOS-compatible emulator for local development and SDK tests.
+//! `workos-emulator`: the WorkOS-compatible emulator as a server of its own, for local development and
+//! tests of an app in any language (`cargo install --path sso-emulator`, or
+//! `cargo run --example workos-emulator` in this repository).
 //!
 //! ```text
-//! cargo run -p rocket-workos-sso-examples --example workos-emulator -- --port 4100 \
+//! workos-emulator --port 4100 \
 //!     [--host 127.0.0.1] [--redirect-uri URL]... [--auto-login first|EMAIL] \
 //!     [--client-id ID] [--environment NAME]
 //! ```
@@ -12,7 +14,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use rocket_workos_sso::emulator::{
+use rocket_workos_sso_emulator::{
     AutoLogin, Connection, Emulator, EmulatorBuilder, EmulatorError, Seed, DEFAULT_API_KEY,
     DEFAULT_CLIENT_ID,
 };

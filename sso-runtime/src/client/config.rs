@@ -340,7 +340,9 @@ fn parse_base_url(raw: &str) -> Result<Url, ConfigError> {
     };
     let mut url =
         Url::parse(raw).map_err(|e| invalid(format!("it is not an absolute URL ({e})")))?;
-    let loopback = crate::redirect_uri::is_loopback(&url);
+    let loopback = url
+        .host()
+        .is_some_and(|host| rocket_workos_sso_rules::is_loopback(&host));
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}

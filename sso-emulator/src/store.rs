@@ -25,11 +25,14 @@ pub(crate) struct Settings {
     pub(crate) logout_redirect: Option<Url>,
 }
 
+/// What `Debug` shows instead of the API key.
+pub(crate) const REDACTED: &str = "<redacted>";
+
 impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("client_id", &self.client_id)
-            .field("api_key", &crate::client::secret::REDACTED)
+            .field("api_key", &REDACTED)
             .field("redirect_uris", &self.redirect_uris)
             .field("seed", &self.seed)
             .field("auto_login", &self.auto_login)
