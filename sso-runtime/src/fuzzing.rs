@@ -28,7 +28,7 @@ pub struct Session {
 /// Reads a decrypted session cookie at `now` (Unix seconds): `None` unless it is a current session of
 /// the format the runtime writes (described in [`crate::session`]).
 pub fn decode_session(plaintext: &[u8], now: i64) -> Option<Session> {
-    crate::session::decode(plaintext, now).map(|session| Session {
+    crate::codec::decode(plaintext, now).map(|session| Session {
         profile: session.profile,
         issued_at: session.issued_at,
         expires_at: session.expires_at,
@@ -38,7 +38,7 @@ pub fn decode_session(plaintext: &[u8], now: i64) -> Option<Session> {
 /// The plaintext the runtime seals into the session cookie for `profile`, issued at `iat`, expiring at
 /// `exp`.
 pub fn encode_session(profile: &Profile, iat: i64, exp: i64) -> Vec<u8> {
-    crate::session::encode(profile, iat, exp)
+    crate::codec::encode(profile, iat, exp)
 }
 
 /// Reads a decrypted login cookie at `now` (Unix seconds). (The callback's `state` is bound to the

@@ -14,8 +14,8 @@ use rocket::{Ignite, Rocket, Sentinel};
 
 use crate::client::profile::{ConnectionType, Profile};
 use crate::client::{ConnectionSelector, WorkosClient};
+use crate::codec::Session;
 use crate::handler::{Candidate, Handler, HandlerConfig, Login};
-use crate::session::Session;
 use crate::sso::Sso;
 use crate::store::Unavailable;
 use crate::tenant::{NoTenant, Tenancy, Tenant};

@@ -10,6 +10,7 @@
 
 pub mod client;
 pub use client::config;
+mod codec;
 pub mod email;
 /// The embedded WorkOS-compatible server (the `rocket-workos-sso-emulator` crate), which the fairing
 /// starts in a debug build without an API key (or with `workos.emulator = true`).

@@ -12,6 +12,7 @@ use crate::client::{
     ApiErrorKind, AuthorizationCode, AuthorizationRequest, ConnectionSelector, PkceVerifier,
     Provider, State, TransportErrorKind, WorkosError,
 };
+use crate::codec::{self, fit_profile};
 use crate::email;
 use crate::flow::login_state::{self, LoginState, StateError, LOGIN_TTL_SECS};
 use crate::flow::return_to_or_default;
@@ -19,7 +20,6 @@ use crate::guard::{profile_is_from, tenant_refusal};
 use crate::hooks::Approval;
 use crate::now;
 use crate::reply::{store_unavailable, Problem, Reply};
-use crate::session::{self, fit_profile};
 use crate::sso::{Flow, Sso};
 use crate::store::Unavailable;
 
@@ -453,7 +453,7 @@ async fn callback(sso: &Sso, request: &Request<'_>, path: &str) -> Result<Reply,
         rocket::log::private::error!(
             "WorkOS SSO: the profile's id, email, organization and connection alone exceed the {} bytes a \
              session cookie holds; no session was started",
-            session::MAX_SESSION_PLAINTEXT
+            codec::MAX_SESSION_PLAINTEXT
         );
         return Err(Problem::new(
             Status::BadGateway,

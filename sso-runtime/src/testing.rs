@@ -67,7 +67,8 @@ use serde_json::Map;
 use sha2::{Digest, Sha256};
 
 use crate::client::profile::{ConnectionType, Profile, ProfileData};
-use crate::session::{fit_profile, Sessions};
+use crate::codec::fit_profile;
+use crate::session::Sessions;
 use crate::sso::Sso;
 
 /// Adds a signed-in session to a local request; implemented for both local clients' requests.
@@ -258,9 +259,9 @@ mod tests {
         let plaintext = sessions
             .open(cookie.value())
             .expect("sealed under the app's key");
-        let session = crate::session::decode(&plaintext, 1500).expect("valid at 1500");
+        let session = crate::codec::decode(&plaintext, 1500).expect("valid at 1500");
         assert_eq!(session.profile, dana);
         assert_eq!((session.issued_at, session.expires_at), (1000, 1600));
-        assert!(crate::session::decode(&plaintext, 1600).is_none());
+        assert!(crate::codec::decode(&plaintext, 1600).is_none());
     }
 }

@@ -182,7 +182,7 @@ pub(crate) fn check(plaintext: &[u8], now: i64) -> Result<LoginState, StateError
 }
 
 fn decode(plaintext: &[u8]) -> Option<LoginState> {
-    crate::session::decode_exact(plaintext)
+    crate::codec::decode_exact(plaintext)
 }
 
 fn unexpired(login: LoginState, now: i64) -> Result<LoginState, StateError> {

@@ -52,7 +52,7 @@ impl RedisStore {
         &self,
         _: &SessionKey,
         _: i64,
-    ) -> Result<Option<Arc<crate::session::Session>>, Unavailable> {
+    ) -> Result<Option<Arc<crate::codec::Session>>, Unavailable> {
         match *self {}
     }
 
@@ -87,6 +87,9 @@ impl RedisStore {
 
 /// The key a server-side session is stored under: the SHA-256 of the random id the cookie seals, so
 /// a copy of the store's data cannot be turned back into cookies.
+/// How many opened sessions a process keeps (see `Sessions`); at about 2 KiB each, 16 MiB at most.
+pub(crate) const OPENED_CAPACITY: usize = 8192;
+
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct SessionKey(pub(crate) String);
 

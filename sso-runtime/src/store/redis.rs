@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::launch_error::Store;
 use super::{redacted, SessionKey, StoreSettings, Unavailable};
-use crate::session::{self, Session};
+use crate::codec::{self, Session};
 
 const PREFIX: &str = "workos_sso:";
 
@@ -118,7 +118,7 @@ impl RedisStore {
             idle_timeout: settings.idle_timeout,
             cache_for: settings.cache,
             timeout: settings.timeout,
-            cache: quick_cache::sync::Cache::new(session::OPENED_CAPACITY),
+            cache: quick_cache::sync::Cache::new(super::OPENED_CAPACITY),
             create: Script::new(CREATE),
             revoke: Script::new(REVOKE),
         };
@@ -220,7 +220,7 @@ impl RedisStore {
                     .await?
             }
         };
-        let Some(session) = stored.and_then(|plaintext| session::decode(&plaintext, now)) else {
+        let Some(session) = stored.and_then(|plaintext| codec::decode(&plaintext, now)) else {
             self.cache.remove(&key.0);
             return Ok(None);
         };
