@@ -481,10 +481,13 @@ impl Backend {
 /// password redacted.
 fn launch_lines<'a>(
     redirect_uris: impl Iterator<Item = &'a str>,
-    store: Option<&crate::store::StoreSettings>,
+    store: Option<&crate::settings::StoreSettings>,
 ) -> [String; 2] {
     let sessions = match store {
-        Some(store) => format!("sessions: Redis at {}", crate::store::redacted(&store.url)),
+        Some(store) => format!(
+            "sessions: Redis at {}",
+            crate::settings::redacted(&store.url)
+        ),
         None => "sessions: sealed cookies".to_owned(),
     };
     [
@@ -541,7 +544,7 @@ mod tests {
                 "sessions: sealed cookies",
             ]
         );
-        let store = crate::store::StoreSettings {
+        let store = crate::settings::StoreSettings {
             url: "redis://:hunter2@10.0.0.5:6379/3".to_owned(),
             from: "workos.session_store".to_owned(),
             idle_timeout: None,

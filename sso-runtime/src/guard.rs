@@ -16,41 +16,10 @@ use crate::client::profile::{ConnectionType, Profile};
 use crate::client::{ConnectionSelector, WorkosClient};
 use crate::codec::Session;
 use crate::handler::{Candidate, Handler, HandlerConfig, Login};
+use crate::reply::{Challenge, Refusal, StoreDown};
 use crate::sso::Sso;
 use crate::store::Unavailable;
 use crate::tenant::{NoTenant, Tenancy, Tenant};
-
-/// Why a guard refused an unauthenticated request, and where to sign in; read by the 401 catcher.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Challenge(pub(crate) Option<String>);
-
-/// Why a guard refused a signed-in user, and where to sign in as someone else; read by the 403 catcher.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Refusal {
-    pub(crate) reason: Option<String>,
-    pub(crate) login_url: Option<String>,
-}
-
-/// The request's session, found once per request however many guards ask (Rocket's request-local
-/// cache holds it).
-struct CurrentSession(Result<Option<Arc<Session>>, Unavailable>);
-
-/// The request's session (`Err` when the session store cannot answer), looked up once per request.
-pub(crate) async fn current_session(
-    sso: &Sso,
-    request: &Request<'_>,
-) -> Result<Option<Arc<Session>>, Unavailable> {
-    let current = request
-        .local_cache_async(async {
-            CurrentSession(sso.sessions.current(request.cookies(), crate::now()).await)
-        })
-        .await;
-    current.0.clone()
-}
-
-/// Left in the request's local cache when the session store could not answer; read by the 503 catcher.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct StoreDown(pub(crate) bool);
 
 fn challenge<T>(request: &Request<'_>, login_url: String) -> Outcome<T, Unauthenticated> {
     request.local_cache(|| Challenge(Some(login_url)));
@@ -117,7 +86,7 @@ impl<'r> FromRequest<'r> for Profile {
 
 impl Sentinel for Profile {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        if missing_fairing(rocket, "Profile") {
+        if crate::sso::missing_fairing(rocket, "Profile") {
             return true;
         }
         match rocket
@@ -131,17 +100,6 @@ impl Sentinel for Profile {
             _ => false,
         }
     }
-}
-
-pub(crate) fn missing_fairing(rocket: &Rocket<Ignite>, what: &str) -> bool {
-    let missing = rocket.state::<Sso>().is_none();
-    if missing {
-        rocket::log::private::error!(
-            "a route takes `{what}` but the WorkOS SSO fairing is not attached; add \
-             `.attach(rocket_workos_sso::WorkosSso::fairing())` to your Rocket builder"
-        );
-    }
-    missing
 }
 
 /// The WorkOS client the fairing built, the one the sign-in flow uses (same pool, timeouts and base URL),
@@ -179,7 +137,7 @@ impl<'r> FromRequest<'r> for &'r WorkosClient {
 
 impl Sentinel for &WorkosClient {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        missing_fairing(rocket, "&WorkosClient")
+        crate::sso::missing_fairing(rocket, "&WorkosClient")
     }
 }
 
@@ -211,7 +169,7 @@ impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
 
 impl<M: Handler> Sentinel for Protected<M> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        missing_fairing(
+        crate::sso::missing_fairing(
             rocket,
             &format!("#[workos_sso] on `{}`", M::config().handler),
         )
@@ -251,7 +209,7 @@ async fn admit(
         }
         url
     };
-    let session = match current_session(sso, request).await {
+    let session = match sso.sessions.of_request(request).await {
         Ok(Some(session)) => session,
         Ok(None) => return challenge(request, login()),
         // Neither signed in nor signed out: the store cannot say, so the request waits for it.
@@ -321,7 +279,7 @@ impl<'r> FromRequest<'r> for Tenant {
 
 impl Sentinel for Tenant {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        if missing_fairing(rocket, "Tenant") {
+        if crate::sso::missing_fairing(rocket, "Tenant") {
             return true;
         }
         let no_resolver = rocket

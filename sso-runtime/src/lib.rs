@@ -27,6 +27,7 @@ mod html;
 pub use client::profile;
 mod redirect_uri;
 mod reply;
+mod revocation;
 mod routes;
 mod seal;
 pub mod session;
@@ -46,9 +47,9 @@ pub use fairing::WorkosSso;
 pub use guard::Unauthenticated;
 pub use profile::Profile;
 pub use reply::{sign_in, SignIn};
+pub use revocation::{SessionStore, StoreError};
 #[doc = include_str!("../docs/workos_sso.md")]
 pub use rocket_workos_sso_macros::workos_sso;
-pub use store::{SessionStore, StoreError};
 pub use tenant::Tenant;
 
 /// Now, in Unix seconds: a clock set before 1970 reads as 1970, where every session is issued in the

@@ -10,8 +10,24 @@ use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 use serde_json::json;
 
-use crate::guard::{Challenge, Refusal, StoreDown};
 use crate::html::{document, escape};
+
+// What the guards leave in a request's local cache for the catchers to answer with.
+
+/// Why a guard refused an unauthenticated request, and where to sign in; read by the 401 catcher.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Challenge(pub(crate) Option<String>);
+
+/// Why a guard refused a signed-in user, and where to sign in as someone else; read by the 403 catcher.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Refusal {
+    pub(crate) reason: Option<String>,
+    pub(crate) login_url: Option<String>,
+}
+
+/// Left in the request's local cache when the session store could not answer; read by the 503 catcher.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct StoreDown(pub(crate) bool);
 
 /// A problem to show the user: the status, a stable machine-readable code, a title and a sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -179,7 +179,25 @@ impl Sessions {
     }
 }
 
+/// The request's session, found once per request however many guards ask (Rocket's request-local
+/// cache holds it).
+struct CurrentSession(Result<Option<Arc<Session>>, Unavailable>);
+
 impl Sessions {
+    /// The session of `request` (`Err` when the session store cannot answer), looked up once per
+    /// request however many guards ask.
+    pub(crate) async fn of_request(
+        &self,
+        request: &rocket::Request<'_>,
+    ) -> Result<Option<Arc<Session>>, Unavailable> {
+        let current = request
+            .local_cache_async(async {
+                CurrentSession(self.current(request.cookies(), crate::now()).await)
+            })
+            .await;
+        current.0.clone()
+    }
+
     /// Ends the session: in the store when sessions live there (on every instance), then in this
     /// browser.
     pub(crate) async fn end(&self, jar: &CookieJar<'_>) -> Result<(), Unavailable> {

@@ -37,7 +37,6 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::client::config::{ApiKey, ConfigError};
-use crate::store::StoreSettings;
 
 /// How long a sign-in lasts unless `workos.session_lifetime` says otherwise.
 pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
@@ -300,7 +299,7 @@ fn store_settings(
             }
         },
     };
-    let shown = crate::store::redacted(&url);
+    let shown = redacted(&url);
     if url == "cookie" {
         return Ok(None);
     }
@@ -392,6 +391,47 @@ fn route_path(key: &str, value: Option<String>, default: &str) -> Result<String,
         Err(SettingsError(format!(
             "workos.{key} = {path:?} is not a route path\nhelp: write a path such as \"{default}\""
         )))
+    }
+}
+
+/// The server-side store's settings, as read from the `workos` table.
+#[derive(Clone)]
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(crate) struct StoreSettings {
+    /// The store's URL (`redis://…` or `rediss://…`); it may carry a password, so it is never printed
+    /// whole.
+    pub(crate) url: String,
+    /// Where the URL was read, for messages.
+    pub(crate) from: String,
+    /// Sessions unused this long end (sliding); `None`: only the absolute lifetime.
+    pub(crate) idle_timeout: Option<std::time::Duration>,
+    /// How long an instance trusts a session it read from the store.
+    pub(crate) cache: std::time::Duration,
+    /// The longest one call to the store may take before the request answers 503.
+    pub(crate) timeout: std::time::Duration,
+}
+
+/// The URL without its password.
+impl std::fmt::Debug for StoreSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreSettings")
+            .field("url", &redacted(&self.url))
+            .field("idle_timeout", &self.idle_timeout)
+            .field("cache", &self.cache)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `url` without its password, for messages and logs.
+pub(crate) fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("redacted"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "(not a URL)".to_owned(),
     }
 }
 

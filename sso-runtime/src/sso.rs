@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use std::sync::Arc;
 
-use rocket::{Request, Route};
+use rocket::{Ignite, Request, Rocket, Route};
 
 use url::form_urlencoded::byte_serialize;
 use url::Url;
@@ -164,4 +164,16 @@ impl Sso {
             .iter()
             .filter(move |(_, flow)| flow.callback_path() == path)
     }
+}
+/// Whether the fairing is missing from `rocket`, saying so (a route takes `what`): the sentinel of every
+/// request guard of the library.
+pub(crate) fn missing_fairing(rocket: &Rocket<Ignite>, what: &str) -> bool {
+    let missing = rocket.state::<Sso>().is_none();
+    if missing {
+        rocket::log::private::error!(
+            "a route takes `{what}` but the WorkOS SSO fairing is not attached; add \
+             `.attach(rocket_workos_sso::WorkosSso::fairing())` to your Rocket builder"
+        );
+    }
+    missing
 }

@@ -11,17 +11,13 @@
 //! verified count). An application can resolve domains itself with a [`DomainResolver`], and show its own
 //! page with [`WorkosSso::email_page`](crate::WorkosSso::email_page).
 
-mod address;
-mod page;
-mod route;
+pub(crate) mod address;
 mod workos;
 
 use std::sync::Arc;
 
 use rocket::{Orbit, Rocket};
 
-pub(crate) use page::page;
-pub(crate) use route::{is_asked_for, EmailSignIn};
 pub(crate) use workos::WorkosDomains;
 
 /// Finds the organizations whose people sign in with email addresses of a domain.

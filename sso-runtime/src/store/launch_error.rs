@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use redis::{ConnectionAddr, ErrorKind, RedisError};
 
-use super::{redacted, StoreSettings};
+use crate::settings::{redacted, StoreSettings};
 
 /// The store of `settings` (connected through `client`) as the messages name it, and how long it had.
 pub(super) struct Store<'a> {
@@ -194,7 +194,8 @@ mod tests {
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
 
-    use super::super::{RedisStore, StoreSettings};
+    use super::super::RedisStore;
+    use crate::settings::StoreSettings;
 
     /// A `redis-server` on a free loopback port, killed when dropped.
     struct Server {

@@ -26,8 +26,9 @@ use redis::{AsyncCommands as _, Script};
 use sha2::{Digest, Sha256};
 
 use super::launch_error::Store;
-use super::{redacted, SessionKey, StoreSettings, Unavailable};
+use super::{SessionKey, Unavailable};
 use crate::codec::{self, Session};
+use crate::settings::{redacted, StoreSettings};
 
 const PREFIX: &str = "workos_sso:";
 

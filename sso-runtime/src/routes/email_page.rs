@@ -2,7 +2,7 @@
 
 use rocket::http::Status;
 
-use super::EmailForm;
+use crate::email::EmailForm;
 use crate::html::{document, escape};
 use crate::reply::Reply;
 use crate::sso::Sso;
@@ -56,7 +56,7 @@ fn library_page(form: &EmailForm<'_>) -> String {
             r#"<main><h1>Sign in</h1><p>Enter your work email to continue to your organization's sign-in.</p><form method="post" action="{action}">{hidden}<label for="email">Work email</label><input id="email" name="email" type="email" autocomplete="email" spellcheck="false" autocapitalize="none" maxlength="{max}" required value="{email}"{invalid}>{message}<button type="submit">Continue</button></form></main>"#,
             action = escape(form.action),
             hidden = form.hidden_inputs(),
-            max = super::address::MAX_EMAIL_LEN,
+            max = crate::email::address::MAX_EMAIL_LEN,
             email = escape(form.email),
         ),
     )

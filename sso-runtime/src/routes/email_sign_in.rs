@@ -11,13 +11,14 @@ use rocket::route::{self, Handler};
 use rocket::Data;
 use url::Url;
 
-use super::address::WorkEmail;
-use super::page::show;
-use super::ResolveError;
+use super::email_page::show;
+use super::login::{flow_named, start_login, unknown_flow};
+use super::{no_wiring, query};
 use crate::client::ConnectionSelector;
+use crate::email::address::WorkEmail;
+use crate::email::ResolveError;
 use crate::flow::return_to_or_default;
 use crate::reply::{is_navigation, prefers_html, Problem, Reply};
-use crate::routes::{flow_named, no_wiring, query, start_login, unknown_flow};
 use crate::sso::Sso;
 
 /// The largest form body read; an address is at most 254 bytes, and `return_to` is bounded too.
