@@ -32,6 +32,18 @@ use crate::settings::{redacted, StoreSettings};
 
 const PREFIX: &str = "workos_sso:";
 
+/// redis-rs builds the TLS configuration of `rediss://` connections on rustls's process-wide crypto
+/// provider. When an application's dependencies compile in both of rustls's providers (Rocket's `tls`
+/// feature brings `ring`, reqwest `aws-lc-rs`), rustls cannot choose one and the first TLS connection
+/// would panic. So unless the application installed a provider itself, the store installs the one
+/// reqwest already uses; an application that wants another installs it before the launch.
+fn ensure_tls_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Another thread may have installed one in the meantime: either way one is installed.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    }
+}
+
 /// Adds a session and indexes it: KEYS = session, user index[, organization index];
 /// ARGV = value, TTL in ms, session key, expiry (Unix s), now (Unix s).
 const CREATE: &str = r"
@@ -89,6 +101,7 @@ impl RedisStore {
     /// (`launch_error.rs`).
     pub(crate) async fn connect(settings: &StoreSettings) -> Result<Self, String> {
         let shown = redacted(&settings.url);
+        ensure_tls_provider();
         let client = redis::Client::open(settings.url.as_str()).map_err(|error| {
             format!(
                 "{} = {shown} is not a Redis URL: {}\nhelp: write redis://host:port/db, or rediss:// for TLS",
