@@ -24,6 +24,7 @@ mod guard;
 mod handler;
 pub mod hooks;
 mod html;
+mod policy;
 pub use client::profile;
 mod redirect_uri;
 mod reply;

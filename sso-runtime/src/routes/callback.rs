@@ -12,9 +12,9 @@ use crate::client::{
 };
 use crate::codec::{self, fit_profile};
 use crate::flow::login_state::{self, LoginState, StateError};
-use crate::guard::{profile_is_from, tenant_refusal};
 use crate::hooks::Approval;
 use crate::now;
+use crate::policy::{profile_is_from, tenant_refusal};
 use crate::reply::{store_unavailable, Problem, Reply};
 use crate::sso::{Flow, Sso};
 use crate::store::Unavailable;
