@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use rocket_workos_sso::client::{
     ApiErrorKind, AuthorizationCode, AuthorizationRequest, ConnectionSelector,
-    DomainVerificationStrategy, ListConnectionsParams, ListOrganizations, Order, Organization,
+    DomainVerificationStrategy, ListConnections, ListOrganizations, Order, Organization,
     OrganizationDomainState, PkceVerifier, PortalIntent, PortalLinkRequest, State,
     TransportErrorKind,
 };
@@ -192,7 +192,7 @@ async fn a_503_on_a_get_is_retried_and_then_succeeds() {
     let client = client(&emulator);
     emulator.inject("/connections", Fault::Status(503), 2);
     let list = client
-        .list_connections(&ListConnectionsParams::new())
+        .list_connections(&ListConnections::new())
         .await
         .unwrap();
     assert!(!list.data.is_empty());
@@ -273,7 +273,7 @@ async fn a_delay_past_the_timeout_returns_a_timeout_error_within_the_bound() {
     emulator.inject("/connections", Fault::Delay(Duration::from_secs(10)), 1);
     let started = Instant::now();
     let error = client
-        .list_connections(&ListConnectionsParams::new())
+        .list_connections(&ListConnections::new())
         .await
         .unwrap_err();
     assert_eq!(
@@ -293,17 +293,17 @@ async fn connections_are_listed_across_pages_fetched_and_deleted() {
     let emulator = emulator().await;
     let client = client(&emulator);
     let first_page = client
-        .list_connections(&ListConnectionsParams::new().limit(2))
+        .list_connections(&ListConnections::new().limit(2).unwrap())
         .await
         .unwrap();
     assert_eq!(first_page.data.len(), 2);
     assert!(first_page.list_metadata.after.is_some());
     let all = client
-        .list_all_connections(ListConnectionsParams::new().limit(2))
+        .list_all_connections(ListConnections::new().limit(2).unwrap())
         .await
         .unwrap();
     let everything = client
-        .list_connections(&ListConnectionsParams::new().limit(100))
+        .list_connections(&ListConnections::new().limit(100).unwrap())
         .await
         .unwrap();
     let ids = |connections: &[rocket_workos_sso::client::Connection]| {
@@ -315,7 +315,7 @@ async fn connections_are_listed_across_pages_fetched_and_deleted() {
     assert!(all.len() > 2, "the seed spans several pages of two");
 
     let globex = client
-        .list_connections(&ListConnectionsParams::new().organization_id(GLOBEX_ORG_ID))
+        .list_connections(&ListConnections::new().organization_id(GLOBEX_ORG_ID))
         .await
         .unwrap();
     assert!(globex

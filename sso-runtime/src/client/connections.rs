@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::http::Call;
 use super::open_enum::open_enum;
-use super::pagination::{ListMetadata, Order};
+use super::pagination::{checked_limit, InvalidLimit, ListMetadata, Order};
 use super::{WorkosClient, WorkosError};
 use crate::client::profile::ConnectionType;
 
@@ -83,30 +83,31 @@ pub struct ConnectionList {
 /// # Example
 ///
 /// ```
-/// use rocket_workos_sso::client::{ListConnectionsParams, Order};
+/// use rocket_workos_sso::client::{ListConnections, Order};
 /// use rocket_workos_sso::profile::ConnectionType;
 ///
-/// let params = ListConnectionsParams::new()
+/// let params = ListConnections::new()
 ///     .organization_id("org_01JSSZ5AWSH8VHTPRE95B9EE0Z")
 ///     .connection_type(ConnectionType::OktaSAML)
-///     .limit(50)
+///     .limit(50)?
 ///     .order(Order::Asc);
 /// # let _ = params;
+/// # Ok::<(), rocket_workos_sso::client::InvalidLimit>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[must_use]
-pub struct ListConnectionsParams {
+pub struct ListConnections {
     connection_type: Option<ConnectionType>,
     organization_id: Option<String>,
     domain: Option<String>,
     search: Option<String>,
-    limit: Option<u8>,
+    limit: Option<u32>,
     order: Option<Order>,
     before: Option<String>,
     after: Option<String>,
 }
 
-impl ListConnectionsParams {
+impl ListConnections {
     /// No filters, WorkOS's default page size (10) and order (newest first).
     pub fn new() -> Self {
         Self::default()
@@ -136,10 +137,10 @@ impl ListConnectionsParams {
         self
     }
 
-    /// Page size, clamped to WorkOS's range of 1 to 100.
-    pub fn limit(mut self, limit: u8) -> Self {
-        self.limit = Some(limit.clamp(1, 100));
-        self
+    /// Page size, 1 to 100; anything else is refused here rather than by WorkOS.
+    pub fn limit(mut self, limit: u32) -> Result<Self, InvalidLimit> {
+        self.limit = Some(checked_limit(limit)?);
+        Ok(self)
     }
 
     /// Sort order.
@@ -196,19 +197,19 @@ impl WorkosClient {
     /// # Example
     ///
     /// ```no_run
-    /// use rocket_workos_sso::client::{ListConnectionsParams, WorkosClient};
+    /// use rocket_workos_sso::client::{ListConnections, WorkosClient};
     ///
     /// # async fn demo(client: WorkosClient) -> Result<(), rocket_workos_sso::client::WorkosError> {
-    /// let page = client.list_connections(&ListConnectionsParams::new().domain("foo-corp.com")).await?;
+    /// let page = client.list_connections(&ListConnections::new().domain("foo-corp.com")).await?;
     /// if let Some(after) = page.list_metadata.after {
-    ///     let next = client.list_connections(&ListConnectionsParams::new().domain("foo-corp.com").after(after)).await?;
+    ///     let next = client.list_connections(&ListConnections::new().domain("foo-corp.com").after(after)).await?;
     /// }
     /// # Ok(())
     /// # }
     /// ```
     pub async fn list_connections(
         &self,
-        params: &ListConnectionsParams,
+        params: &ListConnections,
     ) -> Result<ConnectionList, WorkosError> {
         Call::with_api_key(self, Method::GET, "GET /connections", &["connections"])
             .query(&params.query_pairs())
@@ -221,18 +222,18 @@ impl WorkosClient {
     /// # Example
     ///
     /// ```no_run
-    /// use rocket_workos_sso::client::{ListConnectionsParams, WorkosClient};
+    /// use rocket_workos_sso::client::{ListConnections, WorkosClient};
     ///
-    /// # async fn demo(client: WorkosClient) -> Result<(), rocket_workos_sso::client::WorkosError> {
-    /// let all = client.list_all_connections(ListConnectionsParams::new().limit(100)).await?;
+    /// # async fn demo(client: WorkosClient) -> Result<(), Box<dyn std::error::Error>> {
+    /// let all = client.list_all_connections(ListConnections::new().limit(100)?).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub async fn list_all_connections(
         &self,
-        params: ListConnectionsParams,
+        params: ListConnections,
     ) -> Result<Vec<Connection>, WorkosError> {
-        let mut params = ListConnectionsParams {
+        let mut params = ListConnections {
             before: None,
             ..params
         };
@@ -336,7 +337,7 @@ mod tests {
       "list_metadata": { "before": null, "after": "conn_01JX45HY43KWJRP1XPA7Z3DJ8F" }
     }"#;
 
-    fn query(params: &ListConnectionsParams) -> String {
+    fn query(params: &ListConnections) -> String {
         url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(params.query_pairs())
             .finish()
@@ -378,17 +379,18 @@ mod tests {
 
     #[test]
     fn empty_params_send_no_query() {
-        assert_eq!(query(&ListConnectionsParams::new()), "");
+        assert_eq!(query(&ListConnections::new()), "");
     }
 
     #[test]
     fn every_filter_is_sent_with_its_wire_name() {
-        let params = ListConnectionsParams::new()
+        let params = ListConnections::new()
             .connection_type(ConnectionType::OktaSAML)
             .organization_id("org_1")
             .domain("foo-corp.com")
             .search("Foo Corp")
             .limit(20)
+            .unwrap()
             .order(Order::Asc)
             .before("conn_0")
             .after("conn_9");
@@ -401,13 +403,21 @@ mod tests {
 
     #[test]
     fn github_filter_uses_the_filter_enum_spelling() {
-        let params = ListConnectionsParams::new().connection_type(ConnectionType::GitHubOAuth);
+        let params = ListConnections::new().connection_type(ConnectionType::GitHubOAuth);
         assert_eq!(query(&params), "connection_type=GithubOAuth");
     }
 
     #[test]
-    fn limit_is_clamped_to_the_api_range() {
-        assert_eq!(query(&ListConnectionsParams::new().limit(0)), "limit=1");
-        assert_eq!(query(&ListConnectionsParams::new().limit(250)), "limit=100");
+    fn a_limit_outside_the_api_range_is_refused() {
+        for limit in [0, 101, 250] {
+            assert_eq!(
+                ListConnections::new().limit(limit),
+                Err(InvalidLimit(limit))
+            );
+        }
+        for limit in [1, 100] {
+            let params = ListConnections::new().limit(limit).unwrap();
+            assert_eq!(query(&params), format!("limit={limit}"));
+        }
     }
 }

@@ -328,9 +328,10 @@ async fn malformed_json_is_a_decode_error_with_an_excerpt() {
 async fn list_connections_sends_filters_and_the_api_key() {
     let page = format!(r#"{{"data":[{CONNECTION}],"list_metadata":{{}}}}"#);
     let server = TestServer::start(vec![Reply::new(200, &page)]).await;
-    let params = ListConnectionsParams::new()
+    let params = ListConnections::new()
         .organization_id("org_1")
-        .limit(5);
+        .limit(5)
+        .unwrap();
     let list = client(&server).list_connections(&params).await.unwrap();
     assert_eq!(list.data.len(), 1);
     let request = &server.requests()[0];
@@ -349,7 +350,7 @@ async fn list_all_connections_follows_after_cursors() {
     let last = format!(r#"{{"data":[{CONNECTION}],"list_metadata":{{"after":null}}}}"#);
     let server = TestServer::start(vec![Reply::new(200, &first), Reply::new(200, &last)]).await;
     let all = client(&server)
-        .list_all_connections(ListConnectionsParams::new().limit(1))
+        .list_all_connections(ListConnections::new().limit(1).unwrap())
         .await
         .unwrap();
     assert_eq!(all.len(), 2);
@@ -519,7 +520,7 @@ fn client_and_its_futures_can_cross_threads() {
     .unwrap();
     let client = WorkosClient::new(config).unwrap();
     let (code, token) = (AuthorizationCode::new(CODE), AccessToken::new("at_1"));
-    let params = ListConnectionsParams::new();
+    let params = ListConnections::new();
     let portal = PortalLinkRequest::new("org_1", PortalIntent::Sso);
     // Rocket handlers run on a multi-threaded runtime, so every call's future must be `Send`.
     assert_send(&client.exchange_code(&code, None));

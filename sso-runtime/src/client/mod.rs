@@ -60,17 +60,17 @@ use url::Url;
 
 pub use authorize::{AuthorizationRequest, ConnectionSelector, Prompt, Provider};
 pub use connections::{
-    Connection, ConnectionDomain, ConnectionList, ConnectionState, ListConnectionsParams,
+    Connection, ConnectionDomain, ConnectionList, ConnectionState, ListConnections,
 };
 pub use error::{
     ApiError, ApiErrorKind, DecodeError, TransportError, TransportErrorKind, WorkosError,
 };
 pub use logout::{LogoutAuthorization, LogoutToken, LogoutUrl};
 pub use organizations::{
-    DomainVerificationStrategy, InvalidListOrganizations, ListOrganizations, Organization,
-    OrganizationDomain, OrganizationDomainState, OrganizationList, MAX_DOMAIN_PAGES,
+    DomainVerificationStrategy, ListOrganizations, Organization, OrganizationDomain,
+    OrganizationDomainState, OrganizationList, MAX_DOMAIN_PAGES,
 };
-pub use pagination::{ListMetadata, Order};
+pub use pagination::{InvalidLimit, ListMetadata, Order};
 pub use pkce::{InvalidPkceVerifier, PkceVerifier};
 pub use portal::{PortalIntent, PortalLink, PortalLinkRequest};
 pub use state::State;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::http::Call;
 use super::open_enum::open_enum;
-use super::pagination::{ListMetadata, Order};
+use super::pagination::{checked_limit, InvalidLimit, ListMetadata, Order, MAX_LIMIT};
 use super::{WorkosClient, WorkosError};
 
 /// The most pages [`WorkosClient::organizations_by_domain`] fetches (of 100 organizations each) before it
@@ -16,7 +16,6 @@ use super::{WorkosClient, WorkosError};
 pub const MAX_DOMAIN_PAGES: usize = 10;
 
 /// The largest page WorkOS serves.
-const MAX_LIMIT: u32 = 100;
 
 /// A customer of the application in WorkOS: it owns SSO connections and claims email domains.
 ///
@@ -180,23 +179,6 @@ pub struct OrganizationList {
     pub list_metadata: ListMetadata,
 }
 
-/// A [`ListOrganizations`] setting WorkOS would refuse.
-///
-/// # Example
-///
-/// ```
-/// use rocket_workos_sso::client::{InvalidListOrganizations, ListOrganizations};
-///
-/// assert_eq!(ListOrganizations::new().limit(0), Err(InvalidListOrganizations::Limit(0)));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum InvalidListOrganizations {
-    /// A page holds 1 to 100 organizations.
-    #[error("a page of organizations holds 1 to 100 of them, not {0}")]
-    Limit(u32),
-}
-
 /// The filters and paging of [`WorkosClient::list_organizations`] (`GET /organizations`). Everything is
 /// optional.
 ///
@@ -212,7 +194,7 @@ pub enum InvalidListOrganizations {
 ///     .limit(50)?
 ///     .order(Order::Asc);
 /// # let _ = request;
-/// # Ok::<(), rocket_workos_sso::client::InvalidListOrganizations>(())
+/// # Ok::<(), rocket_workos_sso::client::InvalidLimit>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[must_use]
@@ -250,11 +232,8 @@ impl ListOrganizations {
     }
 
     /// Page size, 1 to 100; anything else is refused here rather than by WorkOS.
-    pub fn limit(mut self, limit: u32) -> Result<Self, InvalidListOrganizations> {
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(InvalidListOrganizations::Limit(limit));
-        }
-        self.limit = Some(limit);
+    pub fn limit(mut self, limit: u32) -> Result<Self, InvalidLimit> {
+        self.limit = Some(checked_limit(limit)?);
         Ok(self)
     }
 
@@ -697,7 +676,7 @@ mod tests {
         for limit in [0, 101, u32::MAX] {
             assert_eq!(
                 ListOrganizations::new().limit(limit),
-                Err(InvalidListOrganizations::Limit(limit))
+                Err(InvalidLimit(limit))
             );
         }
     }
