@@ -16,7 +16,7 @@ use rocket::fairing::AdHoc;
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::{catchers, get, launch, post, routes};
-use rocket_workos_sso::{workos_sso, Profile, SessionStore, WorkosSso};
+use rocket_workos_sso::{workos_sso, Profile, Revocation, WorkosSso};
 
 mod common;
 use common::{escape, page, EMULATOR_CLIENT_ID, LOCAL_REDIRECT_URI, SIGN_OUT};
@@ -40,7 +40,7 @@ fn profile(profile: Profile) -> RawHtml<String> {
 /// Ends every other session of the signed-in user, on every instance.
 #[workos_sso]
 #[post("/sessions/others")]
-async fn sign_out_others(_profile: Profile, store: SessionStore) -> (Status, String) {
+async fn sign_out_others(_profile: Profile, store: Revocation) -> (Status, String) {
     match store.revoke_other_sessions().await {
         Ok(ended) => (Status::Ok, format!("ended {ended}")),
         Err(error) => (Status::ServiceUnavailable, error.to_string()),
@@ -50,7 +50,7 @@ async fn sign_out_others(_profile: Profile, store: SessionStore) -> (Status, Str
 /// An administrator ends every session of their organization, their own included.
 #[workos_sso(role = "admin")]
 #[post("/organization/sessions")]
-async fn sign_out_organization(profile: Profile, store: SessionStore) -> (Status, String) {
+async fn sign_out_organization(profile: Profile, store: Revocation) -> (Status, String) {
     let Some(organization) = profile.organization_id.as_deref() else {
         return (Status::Forbidden, "no organization".to_owned());
     };
@@ -66,7 +66,7 @@ fn rocket() -> _ {
         .attach(WorkosSso::fairing().single_logout())
         .attach(AdHoc::on_liftoff("Sessions banner", |rocket| {
             Box::pin(async move {
-                let store = match SessionStore::of(rocket) {
+                let store = match Revocation::of(rocket) {
                     Some(store) if store.is_server_side() => "on the session store",
                     _ => "in stateless cookies (set WORKOS_SESSION_STORE to use Redis)",
                 };

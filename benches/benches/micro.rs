@@ -163,7 +163,7 @@ fn benches(c: &mut Criterion) {
     request.finish();
 
     let sso = rocket_workos_sso::WorkosClient::new(
-        rocket_workos_sso::WorkosConfig::builder(
+        rocket_workos_sso::config::WorkosConfig::builder(
             rocket_workos_sso::config::ApiKey::new("sk_test_bench").unwrap(),
             rocket_workos_sso::config::ClientId::new("client_01JHM9S346Q3D25VT4F5V37E3S").unwrap(),
         )

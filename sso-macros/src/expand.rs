@@ -237,8 +237,8 @@ fn config_tokens(
         allow_idp_initiated,
     } = config;
     let setting = |value: &crate::args::Value| match value {
-        crate::args::Value::Launch { name, .. } => quote!(#private::Setting::Launch(#name)),
-        written => quote!(#private::Setting::Written(#written)),
+        crate::args::Value::Launch { name, .. } => quote!(#private::HandlerSetting::Launch(#name)),
+        written => quote!(#private::HandlerSetting::Written(#written)),
     };
     let optional_setting = |value: Option<&crate::args::Value>| match value {
         Some(value) => {
@@ -329,7 +329,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains(r#"client_id : :: core :: option :: Option :: Some (:: rocket_workos_sso :: __private :: Setting :: Written (:: core :: env ! ("WORKOS_CLIENT_ID")))"#),
+            out.contains(r#"client_id : :: core :: option :: Option :: Some (:: rocket_workos_sso :: __private :: HandlerSetting :: Written (:: core :: env ! ("WORKOS_CLIENT_ID")))"#),
             "{out}"
         );
         assert!(!out.contains("compile_error"), "{out}");
@@ -409,7 +409,7 @@ mod tests {
         for expected in [
             "redirect_uri : :: core :: option :: Option :: None",
             "client_id : :: core :: option :: Option :: None",
-            r#"Pin :: Organization (:: rocket_workos_sso :: __private :: Setting :: Launch ("ACME_ORGANIZATION_ID"))"#,
+            r#"Pin :: Organization (:: rocket_workos_sso :: __private :: HandlerSetting :: Launch ("ACME_ORGANIZATION_ID"))"#,
         ] {
             assert!(out.contains(expected), "{expected}\n{out}");
         }

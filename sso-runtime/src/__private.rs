@@ -1,7 +1,7 @@
 //! What `#[workos_sso]` expands to refers to these paths. Not a public API: it changes without notice.
 
 pub use crate::guard::Protected;
-pub use crate::handler::{Handler, HandlerConfig, Pin, Registration, Setting};
+pub use crate::handler::{Handler, HandlerConfig, HandlerSetting, Pin, Registration};
 pub use inventory;
 
 /// Implemented by [`crate::Profile`] alone: a handler parameter written `Profile` under `#[workos_sso]`

@@ -22,14 +22,36 @@ use crate::sso::Sso;
 use crate::store::Unavailable;
 use crate::tenant::{NoTenant, Tenancy, Tenant};
 
-fn challenge<T>(request: &Request<'_>, login_url: String) -> Outcome<T, Unauthenticated> {
+fn challenge<T>(request: &Request<'_>, login_url: String) -> Outcome<T, GuardError> {
     request.local_cache(|| Challenge(Some(login_url)));
-    Outcome::Error((Status::Unauthorized, Unauthenticated))
+    Outcome::Error((Status::Unauthorized, GuardError::SignedOut))
 }
 
-/// The error of a guard that found no acceptable session.
+/// Why a guard of the library failed. The status it fails with says the same, and the library's
+/// catchers answer each (a handler that takes `Result<Profile, GuardError>` answers it itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Unauthenticated;
+#[non_exhaustive]
+pub enum GuardError {
+    /// Nobody is signed in (401): a browser is sent to sign in, an API client gets JSON with a
+    /// `login_url`.
+    SignedOut,
+    /// Signed in, but not as someone this page serves: another organization or tenant, or without the
+    /// role or groups it requires (403).
+    Forbidden,
+    /// The request's tenant is unknown to the application's resolver (404).
+    UnknownTenant,
+    /// The session store did not answer in time: neither signed in nor signed out (503).
+    StoreUnavailable,
+    /// The WorkOS SSO fairing is not attached, or did not see this handler (500).
+    NotConfigured,
+}
+
+/// The former name of [`GuardError`], from when it had no variants.
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `GuardError`, whose variants say why the guard failed"
+)]
+pub type Unauthenticated = GuardError;
 
 /// The signed-in user. Fails with 401 (and a redirect to sign in, for a browser) when nobody is
 /// signed in; `Option<Profile>` never fails and gives `None` instead.
@@ -53,7 +75,7 @@ pub struct Unauthenticated;
 /// With a server-side session store (`workos.session_store`), a request whose session the store cannot
 /// read in time fails with 503, never as "signed out"; under `Option` Rocket turns that failure into
 /// `None` too, so a page that must not show a signed-in user as signed out during a store outage takes
-/// `Result<Profile, Unauthenticated>` and answers the error itself.
+/// `Result<Profile, GuardError>` and answers the error itself.
 ///
 /// ```rust,no_run
 /// use rocket::get;
@@ -69,11 +91,11 @@ pub struct Unauthenticated;
 /// ```
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Profile {
-    type Error = Unauthenticated;
+    type Error = GuardError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let Some(sso) = request.rocket().state::<Sso>() else {
-            return Outcome::Error((Status::InternalServerError, Unauthenticated));
+            return Outcome::Error((Status::InternalServerError, GuardError::NotConfigured));
         };
         let handler = request.route().and_then(|route| sso.handler_of(route));
         let admitted = admit(sso, request, handler).await;
@@ -122,12 +144,12 @@ impl Sentinel for Profile {
 /// ```
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for &'r WorkosClient {
-    type Error = Unauthenticated;
+    type Error = GuardError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         match request.rocket().state::<Sso>() {
             Some(sso) => Outcome::Success(&sso.client),
-            None => Outcome::Error((Status::InternalServerError, Unauthenticated)),
+            None => Outcome::Error((Status::InternalServerError, GuardError::NotConfigured)),
         }
     }
 }
@@ -147,16 +169,16 @@ pub struct Protected<M: Handler> {
 
 #[rocket::async_trait]
 impl<'r, M: Handler> FromRequest<'r> for Protected<M> {
-    type Error = Unauthenticated;
+    type Error = GuardError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let Some(sso) = request.rocket().state::<Sso>() else {
-            return Outcome::Error((Status::InternalServerError, Unauthenticated));
+            return Outcome::Error((Status::InternalServerError, GuardError::NotConfigured));
         };
         // Every registered handler has its candidate; a marker the fairing did not see (the handler
         // was compiled into another program) is refused rather than admitted without its settings.
         let Some(handler) = sso.handler(M::config()) else {
-            return Outcome::Error((Status::InternalServerError, Unauthenticated));
+            return Outcome::Error((Status::InternalServerError, GuardError::NotConfigured));
         };
         admit(sso, request, Some(handler)).await.map(|_| Protected {
             handler: PhantomData,
@@ -180,12 +202,12 @@ async fn admit(
     sso: &Sso,
     request: &Request<'_>,
     handler: Option<&Candidate>,
-) -> Outcome<Arc<Session>, Unauthenticated> {
+) -> Outcome<Arc<Session>, GuardError> {
     let handler = handler.and_then(|handler| Some((handler, sso.flows.get(&handler.flow)?)));
     let tenancy = tenancy(sso, request);
     // Tenant-scoped, but no tenant's: nothing here for anyone, signed in or not, pinned handler or not.
     if *tenancy == Tenancy::Unknown {
-        return Outcome::Error((Status::NotFound, Unauthenticated));
+        return Outcome::Error((Status::NotFound, GuardError::UnknownTenant));
     }
     // The request's tenant's organization: every guard admits only its users, a pinned handler's too
     // (whose `Tenant` guard would otherwise hand one tenant to another's users).
@@ -212,7 +234,7 @@ async fn admit(
         // Neither signed in nor signed out: the store cannot say, so the request waits for it.
         Err(Unavailable) => {
             request.local_cache(|| StoreDown(true));
-            return Outcome::Error((Status::ServiceUnavailable, Unauthenticated));
+            return Outcome::Error((Status::ServiceUnavailable, GuardError::StoreUnavailable));
         }
     };
     let profile = &session.profile;
@@ -246,7 +268,7 @@ async fn admit(
                 reason: Some(reason),
                 login_url,
             });
-            Outcome::Error((Status::Forbidden, Unauthenticated))
+            Outcome::Error((Status::Forbidden, GuardError::Forbidden))
         }
     }
 }

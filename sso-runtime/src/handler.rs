@@ -28,9 +28,9 @@ pub struct HandlerConfig {
     pub route: Option<(&'static str, &'static str)>,
     /// The callback URL WorkOS sends the browser back to; `None` (with `client_id`) for a handler that
     /// uses the application's sign-in settings, read at launch.
-    pub redirect_uri: Option<Setting>,
+    pub redirect_uri: Option<HandlerSetting>,
     /// The WorkOS client id (`client_…` or legacy `project_…`); `None` with `redirect_uri`.
-    pub client_id: Option<Setting>,
+    pub client_id: Option<HandlerSetting>,
     /// The pinned identity provider, or `None` to take it from the application's settings or the login
     /// route's query.
     pub selector: Option<Pin>,
@@ -54,7 +54,7 @@ pub struct HandlerConfig {
 /// A setting's value: written in the attribute (a literal or `env!`, fixed when the app compiles), or
 /// the name of the environment variable it is read from at launch (`env("NAME")`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Setting {
+pub enum HandlerSetting {
     /// Fixed at compile time.
     Written(&'static str),
     /// Read at launch from this environment variable.
@@ -65,9 +65,9 @@ pub enum Setting {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pin {
     /// `organization = ...`
-    Organization(Setting),
+    Organization(HandlerSetting),
     /// `connection = ...`
-    Connection(Setting),
+    Connection(HandlerSetting),
     /// `provider = "GoogleOAuth"` (fixed at compile time).
     Provider(&'static str),
 }
@@ -100,13 +100,13 @@ impl HandlerConfig {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Login, String> {
         let at = self.handler;
-        let own = |key: &str, setting: Setting| -> Result<Read, String> {
+        let own = |key: &str, setting: HandlerSetting| -> Result<Read, String> {
             match setting {
-                Setting::Written(value) => Ok(Read {
+                HandlerSetting::Written(value) => Ok(Read {
                     value: value.to_owned(),
                     from: format!("#[workos_sso] on `{at}`"),
                 }),
-                Setting::Launch(name) => env(name)
+                HandlerSetting::Launch(name) => env(name)
                     .map(|value| value.trim().to_owned())
                     .filter(|value| !value.is_empty())
                     .map(|value| Read {
@@ -373,7 +373,7 @@ pub struct Registration(pub fn() -> &'static HandlerConfig);
 inventory::collect!(Registration);
 
 /// Every `#[workos_sso]` handler compiled into this program.
-pub fn registered() -> impl Iterator<Item = &'static HandlerConfig> {
+pub(crate) fn registered() -> impl Iterator<Item = &'static HandlerConfig> {
     inventory::iter::<Registration>
         .into_iter()
         .map(|registration| (registration.0)())
@@ -387,9 +387,9 @@ pub(crate) mod tests {
         HandlerConfig {
             handler: "dashboard",
             route: Some(("GET", "/dashboard")),
-            redirect_uri: Some(Setting::Written("http://localhost:8000/callback")),
-            client_id: Some(Setting::Written("client_01TEST")),
-            selector: Some(Pin::Organization(Setting::Written("org_01A"))),
+            redirect_uri: Some(HandlerSetting::Written("http://localhost:8000/callback")),
+            client_id: Some(HandlerSetting::Written("client_01TEST")),
+            selector: Some(Pin::Organization(HandlerSetting::Written("org_01A"))),
             domain_hint: None,
             login_hint: None,
             provider_scopes: &[],
@@ -452,11 +452,11 @@ pub(crate) mod tests {
     fn every_login_setting_changes_the_flow_key() {
         let variants = [
             HandlerConfig {
-                selector: Some(Pin::Organization(Setting::Written("org_01B"))),
+                selector: Some(Pin::Organization(HandlerSetting::Written("org_01B"))),
                 ..dashboard()
             },
             HandlerConfig {
-                selector: Some(Pin::Connection(Setting::Written("conn_01A"))),
+                selector: Some(Pin::Connection(HandlerSetting::Written("conn_01A"))),
                 ..dashboard()
             },
             HandlerConfig {
@@ -464,7 +464,7 @@ pub(crate) mod tests {
                 ..dashboard()
             },
             HandlerConfig {
-                redirect_uri: Some(Setting::Written("http://localhost:8000/cb")),
+                redirect_uri: Some(HandlerSetting::Written("http://localhost:8000/cb")),
                 ..dashboard()
             },
             HandlerConfig {
@@ -497,9 +497,9 @@ pub(crate) mod tests {
     #[test]
     fn launch_values_come_from_the_named_variables() {
         let config = HandlerConfig {
-            redirect_uri: Some(Setting::Launch("CALLBACK")),
-            client_id: Some(Setting::Launch("CLIENT")),
-            selector: Some(Pin::Connection(Setting::Launch("CONN"))),
+            redirect_uri: Some(HandlerSetting::Launch("CALLBACK")),
+            client_id: Some(HandlerSetting::Launch("CLIENT")),
+            selector: Some(Pin::Connection(HandlerSetting::Launch("CONN"))),
             ..dashboard()
         };
         let env = |name: &str| match name {
@@ -541,7 +541,7 @@ pub(crate) mod tests {
         // A handler's own pin or provider list wins over the application's pin; a handler with its own
         // sign-in ignores the application's settings altogether.
         let own_pin = HandlerConfig {
-            selector: Some(Pin::Organization(Setting::Launch("ACME"))),
+            selector: Some(Pin::Organization(HandlerSetting::Launch("ACME"))),
             ..bare()
         };
         let env = |name: &str| (name == "ACME").then(|| "org_01ACME".to_owned());
@@ -569,9 +569,9 @@ pub(crate) mod tests {
     fn refusals_name_the_setting_the_handler_and_the_source() {
         let launch = |redirect_uri: &'static str, env: &'static str, value: &'static str| {
             let config = HandlerConfig {
-                redirect_uri: Some(Setting::Launch(redirect_uri)),
-                client_id: Some(Setting::Launch("CLIENT")),
-                selector: Some(Pin::Organization(Setting::Launch("ORG"))),
+                redirect_uri: Some(HandlerSetting::Launch(redirect_uri)),
+                client_id: Some(HandlerSetting::Launch("CLIENT")),
+                selector: Some(Pin::Organization(HandlerSetting::Launch("ORG"))),
                 ..dashboard()
             };
             let lookup = move |name: &str| {

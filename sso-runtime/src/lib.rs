@@ -7,6 +7,7 @@
 //! dev-dependencies) signs users in for `rocket::local` tests.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![deny(unreachable_pub)]
 
 pub mod client;
 pub use client::config;
@@ -43,12 +44,13 @@ pub mod testing;
 pub mod __private;
 
 pub use client::{WorkosClient, WorkosError};
-pub use config::WorkosConfig;
 pub use fairing::WorkosSso;
-pub use guard::Unauthenticated;
+#[allow(deprecated)]
+pub use guard::{GuardError, Unauthenticated};
 pub use profile::Profile;
 pub use reply::{sign_in, SignIn};
-pub use revocation::{SessionStore, StoreError};
+#[allow(deprecated)]
+pub use revocation::{Revocation, RevocationError, SessionStore, StoreError};
 #[doc = include_str!("../docs/workos_sso.md")]
 pub use rocket_workos_sso_macros::workos_sso;
 pub use tenant::Tenant;

@@ -73,7 +73,7 @@ mod tests {
     use super::*;
     use crate::client::profile::Role;
     use crate::handler::tests::{dashboard, login_of};
-    use crate::handler::{Pin, Setting};
+    use crate::handler::{HandlerSetting, Pin};
 
     fn profile() -> Profile {
         serde_json::from_value(serde_json::json!({
@@ -89,7 +89,7 @@ mod tests {
     fn a_pinned_organization_must_match() {
         assert_eq!(tenant_refusal(&profile(), &login_of(&dashboard())), None);
         let other = login_of(&HandlerConfig {
-            selector: Some(Pin::Organization(Setting::Written("org_01B"))),
+            selector: Some(Pin::Organization(HandlerSetting::Written("org_01B"))),
             ..dashboard()
         });
         assert!(tenant_refusal(&profile(), &other).is_some());
@@ -101,12 +101,12 @@ mod tests {
     #[test]
     fn a_pinned_connection_must_match() {
         let pinned = login_of(&HandlerConfig {
-            selector: Some(Pin::Connection(Setting::Written("conn_01A"))),
+            selector: Some(Pin::Connection(HandlerSetting::Written("conn_01A"))),
             ..dashboard()
         });
         assert_eq!(tenant_refusal(&profile(), &pinned), None);
         let other = login_of(&HandlerConfig {
-            selector: Some(Pin::Connection(Setting::Written("conn_01B"))),
+            selector: Some(Pin::Connection(HandlerSetting::Written("conn_01B"))),
             ..dashboard()
         });
         assert!(tenant_refusal(&profile(), &other).is_some());

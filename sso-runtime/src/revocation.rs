@@ -1,5 +1,5 @@
-//! Revoking sessions from the application: the [`SessionStore`] handle (a request guard, and
-//! [`SessionStore::of`] for fairings and background tasks) over the server-side store.
+//! Revoking sessions from the application: the [`Revocation`] handle (a request guard, and
+//! [`Revocation::of`] for fairings and background tasks) over the server-side store.
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use crate::store::{RedisStore, SessionKey, Unavailable};
 /// Why a revocation did not happen. The messages name the fix and never carry a session's id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum StoreError {
+pub enum RevocationError {
     /// Sessions are stateless cookies, which cannot be revoked before they expire.
     #[error(
         "sessions are stateless cookies and cannot be revoked; set `workos.session_store` (or \
@@ -27,28 +27,28 @@ pub enum StoreError {
     Unavailable,
 }
 
-impl From<Unavailable> for StoreError {
+impl From<Unavailable> for RevocationError {
     fn from(_: Unavailable) -> Self {
-        StoreError::Unavailable
+        RevocationError::Unavailable
     }
 }
 
 /// The application's sessions on the server: revoke every session of a user or of an organization, or
 /// the other sessions of the signed-in user. A request guard in handlers, and
-/// [`SessionStore::of`] for fairings and background tasks.
+/// [`Revocation::of`] for fairings and background tasks.
 ///
 /// A revoked session is refused on its next request on every instance, at most `session_cache_ms`
 /// (default 1000 ms) later on instances other than the one that revoked it. Without a server-side store
-/// (`workos.session_store`) every method answers [`StoreError::NotConfigured`].
+/// (`workos.session_store`) every method answers [`RevocationError::NotConfigured`].
 ///
 /// ```rust,no_run
 /// use rocket::{get, post};
-/// use rocket_workos_sso::{workos_sso, Profile, SessionStore};
+/// use rocket_workos_sso::{workos_sso, Profile, Revocation};
 ///
 /// /// An administrator signs everyone of their organization out, on every instance.
 /// #[workos_sso(role = "admin")]
 /// #[post("/admin/sign-out-everyone")]
-/// async fn sign_out_everyone(profile: Profile, store: SessionStore) -> Result<String, String> {
+/// async fn sign_out_everyone(profile: Profile, store: Revocation) -> Result<String, String> {
 ///     let organization = profile.organization_id.clone().unwrap_or_default();
 ///     let ended = store.revoke_organization(&organization).await.map_err(|e| e.to_string())?;
 ///     Ok(format!("{ended} sessions ended"))
@@ -57,32 +57,32 @@ impl From<Unavailable> for StoreError {
 /// /// "Sign out my other devices": every session of this user but the one making the request.
 /// #[workos_sso]
 /// #[post("/account/sign-out-others")]
-/// async fn sign_out_others(_profile: Profile, store: SessionStore) -> Result<String, String> {
+/// async fn sign_out_others(_profile: Profile, store: Revocation) -> Result<String, String> {
 ///     let ended = store.revoke_other_sessions().await.map_err(|e| e.to_string())?;
 ///     Ok(format!("{ended} other sessions ended"))
 /// }
 /// ```
 #[derive(Clone)]
-pub struct SessionStore {
+pub struct Revocation {
     store: Option<Arc<RedisStore>>,
-    /// The request's own session and its user, for [`SessionStore::revoke_other_sessions`].
+    /// The request's own session and its user, for [`Revocation::revoke_other_sessions`].
     current: Option<(SessionKey, String)>,
 }
 
-impl fmt::Debug for SessionStore {
+impl fmt::Debug for Revocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionStore")
+        f.debug_struct("Revocation")
             .field("server_side", &self.is_server_side())
             .finish_non_exhaustive()
     }
 }
 
-impl SessionStore {
+impl Revocation {
     /// The store of a launched application, for fairings and background tasks; `None` without the
     /// fairing or before it ran.
-    pub fn of<P: Phase>(rocket: &Rocket<P>) -> Option<SessionStore> {
+    pub fn of<P: Phase>(rocket: &Rocket<P>) -> Option<Revocation> {
         let sso = rocket.state::<crate::sso::Sso>()?;
-        Some(SessionStore {
+        Some(Revocation {
             store: sso.sessions.store().cloned(),
             current: None,
         })
@@ -93,42 +93,45 @@ impl SessionStore {
         self.store.is_some()
     }
 
-    fn store(&self) -> Result<&RedisStore, StoreError> {
-        self.store.as_deref().ok_or(StoreError::NotConfigured)
+    fn store(&self) -> Result<&RedisStore, RevocationError> {
+        self.store.as_deref().ok_or(RevocationError::NotConfigured)
     }
 
     /// Ends every session of the user whose profile id is `user_id` (`Profile::id`), on every instance.
     /// Returns how many sessions ended.
-    pub async fn revoke_user(&self, user_id: &str) -> Result<usize, StoreError> {
+    pub async fn revoke_user(&self, user_id: &str) -> Result<usize, RevocationError> {
         Ok(self.store()?.revoke_user(user_id, None).await?)
     }
 
     /// Ends every session of the organization `organization_id` (`Profile::organization_id`), on every
     /// instance: for a customer who leaves, or whose connection was compromised. Returns how many ended.
-    pub async fn revoke_organization(&self, organization_id: &str) -> Result<usize, StoreError> {
+    pub async fn revoke_organization(
+        &self,
+        organization_id: &str,
+    ) -> Result<usize, RevocationError> {
         Ok(self.store()?.revoke_organization(organization_id).await?)
     }
 
     /// Ends every session of the signed-in user except the one making this request ("sign out my
     /// other devices"). Returns how many ended.
-    pub async fn revoke_other_sessions(&self) -> Result<usize, StoreError> {
+    pub async fn revoke_other_sessions(&self) -> Result<usize, RevocationError> {
         let store = self.store()?;
-        let (key, user) = self.current.as_ref().ok_or(StoreError::NotSignedIn)?;
+        let (key, user) = self.current.as_ref().ok_or(RevocationError::NotSignedIn)?;
         Ok(store.revoke_user(user, Some(key)).await?)
     }
 }
 
-/// The application's [`SessionStore`], with the request's own session for
-/// [`SessionStore::revoke_other_sessions`]. Fails with 500 without the fairing.
+/// The application's [`Revocation`], with the request's own session for
+/// [`Revocation::revoke_other_sessions`]. Fails with 500 without the fairing.
 #[rocket::async_trait]
-impl<'r> FromRequest<'r> for SessionStore {
-    type Error = crate::Unauthenticated;
+impl<'r> FromRequest<'r> for Revocation {
+    type Error = crate::GuardError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let Some(sso) = request.rocket().state::<crate::sso::Sso>() else {
             return Outcome::Error((
                 rocket::http::Status::InternalServerError,
-                crate::Unauthenticated,
+                crate::GuardError::NotConfigured,
             ));
         };
         let store = sso.sessions.store().cloned();
@@ -139,12 +142,23 @@ impl<'r> FromRequest<'r> for SessionStore {
                 .map(|key| (key, session.profile.id.clone())),
             _ => None,
         };
-        Outcome::Success(SessionStore { store, current })
+        Outcome::Success(Revocation { store, current })
     }
 }
 
-impl rocket::Sentinel for SessionStore {
+impl rocket::Sentinel for Revocation {
     fn abort(rocket: &Rocket<rocket::Ignite>) -> bool {
-        crate::sso::missing_fairing(rocket, "SessionStore")
+        crate::sso::missing_fairing(rocket, "Revocation")
     }
 }
+
+/// The former name of [`Revocation`], which read like a storage backend.
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `Revocation`: it revokes sessions, it does not store them"
+)]
+pub type SessionStore = Revocation;
+
+/// The former name of [`RevocationError`].
+#[deprecated(since = "0.1.0", note = "renamed `RevocationError`")]
+pub type StoreError = RevocationError;

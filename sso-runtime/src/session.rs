@@ -5,7 +5,7 @@
 //! same sessions. A cookie that does not open, does not decode, carries another format version or has
 //! expired means "not signed in"; the expiry inside the sealed value is what counts, not the browser's.
 //!
-//! The plaintext and its encoding are [`crate::codec`]'s.
+//! The plaintext and its encoding are the crate's `codec` module's.
 
 use std::fmt;
 use std::sync::Arc;

@@ -39,11 +39,11 @@ use url::Url;
 use crate::client::config::{ApiKey, ConfigError};
 
 /// How long a sign-in lasts unless `workos.session_lifetime` says otherwise.
-pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
+pub(crate) const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 
 /// The longest `workos.session_lifetime` accepted: 30 days. A longer-lived cookie is a longer-lived
 /// credential to steal.
-pub const MAX_SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+pub(crate) const MAX_SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// The table as written; every key optional.
 #[derive(Debug, Default, Deserialize)]
@@ -71,7 +71,7 @@ struct Raw {
 
 /// The settings, checked.
 #[derive(Debug)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The WorkOS API key, if one is configured.
     pub api_key: Option<ApiKey>,
     /// The WorkOS API base URL override.
@@ -105,7 +105,7 @@ pub struct Settings {
 /// How many domains the work-email page looks up in WorkOS per second and instance unless
 /// `workos.organization_lookups_per_second` says otherwise: well under WorkOS's rate limits, and far
 /// more than people typing their address.
-pub const DEFAULT_ORGANIZATION_LOOKUPS_PER_SECOND: u32 = 10;
+pub(crate) const DEFAULT_ORGANIZATION_LOOKUPS_PER_SECOND: u32 = 10;
 
 /// The most `workos.organization_lookups_per_second` may be.
 const MAX_ORGANIZATION_LOOKUPS_PER_SECOND: u64 = 1000;
@@ -113,7 +113,7 @@ const MAX_ORGANIZATION_LOOKUPS_PER_SECOND: u64 = 1000;
 /// The application's sign-in settings, for handlers that leave `redirect_uri` and `client_id` to it:
 /// each value with where it was read, for messages.
 #[derive(Debug, Default, Clone)]
-pub struct AppSignIn {
+pub(crate) struct AppSignIn {
     /// `workos.client_id` or WORKOS_CLIENT_ID.
     pub client_id: Option<Read>,
     /// `workos.redirect_uri` or WORKOS_REDIRECT_URI.
@@ -127,7 +127,7 @@ pub struct AppSignIn {
 /// A value read at launch, and where it was read (`workos.client_id`, `the WORKOS_CLIENT_ID environment
 /// variable`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Read {
+pub(crate) struct Read {
     /// The value, trimmed.
     pub value: String,
     /// Where it came from, as a message names it.
@@ -147,12 +147,12 @@ pub(crate) fn env_name(key: &str) -> &'static str {
 /// A setting that cannot be used; the message names the setting and the fix, never a secret value.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct SettingsError(String);
+pub(crate) struct SettingsError(String);
 
 impl Settings {
     /// Reads the `workos` table of `figment`, falling back to `WORKOS_API_KEY` and `WORKOS_BASE_URL`
     /// looked up with `env`.
-    pub fn from_figment(
+    pub(crate) fn from_figment(
         figment: &Figment,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, SettingsError> {
@@ -260,11 +260,11 @@ impl Settings {
 
 /// How long an instance trusts a session it read from the store unless `workos.session_cache_ms` says
 /// otherwise: a session revoked elsewhere is refused here at most this much later.
-pub const DEFAULT_SESSION_CACHE: Duration = Duration::from_millis(1000);
+pub(crate) const DEFAULT_SESSION_CACHE: Duration = Duration::from_millis(1000);
 
 /// The longest a request waits for the session store unless `workos.session_store_timeout_ms` says
 /// otherwise; after it, the request answers 503.
-pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_millis(500);
+pub(crate) const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// `workos.session_store` (or WORKOS_SESSION_STORE) and the settings that go with it.
 fn store_settings(

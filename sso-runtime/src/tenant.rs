@@ -504,11 +504,11 @@ fn normalise_label(label: &str, method: &str) -> String {
 /// users both of their pin and of the request's tenant. On a request of an unknown
 /// tenant ([`Tenancy::Unknown`]) every guard fails with `404`, pinned or not, signed in or not.
 ///
-/// Use the library's resolvers, [`TenantPaths`](crate::tenant::TenantPaths) and
-/// [`TenantHosts`](crate::tenant::TenantHosts): they read the path as Rocket routes it and the `Host`
+/// Use the library's resolvers, [`TenantPaths`] and
+/// [`TenantHosts`]: they read the path as Rocket routes it and the `Host`
 /// normalised, which hand-written comparisons of `request.uri().path()` text get wrong
 /// (`//acme/reports` and `/%61cme/reports` reach the route of `/acme/reports`). Then take the
-/// [`Tenant`](crate::tenant::Tenant) guard in handlers for the tenant that was checked.
+/// [`Tenant`] guard in handlers for the tenant that was checked.
 ///
 /// ```rust,no_run
 /// use rocket_workos_sso::tenant::TenantPaths;
@@ -547,7 +547,7 @@ fn normalise_label(label: &str, method: &str) -> String {
 /// ```
 pub trait ResolveTenant: Send + Sync + 'static {
     /// The tenancy of `request`. The library calls it at most once per request and hands the same
-    /// answer to every guard, the [`Tenant`](crate::tenant::Tenant) guard included.
+    /// answer to every guard, the [`Tenant`] guard included.
     fn resolve(&self, request: &Request<'_>) -> Tenancy;
 }
 

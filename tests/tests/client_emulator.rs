@@ -9,12 +9,13 @@ use rocket_workos_sso::client::{
     OrganizationDomainState, PkceVerifier, PortalIntent, PortalLinkRequest, State,
     TransportErrorKind,
 };
+use rocket_workos_sso::config::WorkosConfig;
 use rocket_workos_sso::config::{ApiKey, ClientId};
 use rocket_workos_sso::emulator::{
     self, AutoLogin, Emulator, Fault, AMBIGUOUS_ORG_ID, EXAMPLE_CONNECTION_ID, EXAMPLE_ORG_ID,
     GLOBEX_ORG_ID, INITECH_LABS_ORG_ID,
 };
-use rocket_workos_sso::{WorkosClient, WorkosConfig, WorkosError};
+use rocket_workos_sso::{WorkosClient, WorkosError};
 use url::Url;
 
 const REDIRECT_URI: &str = "http://127.0.0.1:8000/callback";

@@ -13,9 +13,10 @@ use rocket_workos_sso::client::{
     ApiErrorKind, AuthorizationCode, AuthorizationRequest, ConnectionSelector, PkceVerifier, State,
     TransportErrorKind,
 };
+use rocket_workos_sso::config::WorkosConfig;
 use rocket_workos_sso::config::{ApiKey, ClientId};
 use rocket_workos_sso::emulator::{AutoLogin, Emulator, Fault};
-use rocket_workos_sso::{WorkosClient, WorkosConfig, WorkosError};
+use rocket_workos_sso::{WorkosClient, WorkosError};
 use security_support::*;
 
 /// `workos.request_timeout`, in seconds.

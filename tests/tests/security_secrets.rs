@@ -13,9 +13,10 @@ use rocket::log::private as log;
 use rocket_workos_sso::client::{
     AccessToken, AuthorizationCode, AuthorizationRequest, ConnectionSelector, PkceVerifier, State,
 };
+use rocket_workos_sso::config::WorkosConfig;
 use rocket_workos_sso::config::{ApiKey, ClientId};
 use rocket_workos_sso::emulator::{AutoLogin, Emulator, Fault};
-use rocket_workos_sso::{WorkosClient, WorkosConfig, WorkosSso};
+use rocket_workos_sso::{WorkosClient, WorkosSso};
 use security_support::*;
 
 /// A key that only this test uses, so any appearance of it is a leak.

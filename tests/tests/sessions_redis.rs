@@ -18,26 +18,26 @@ use rocket::http::{Accept, Cookie, Method, Status};
 use rocket::local::asynchronous::Client;
 use rocket::{get, post, routes};
 use rocket_workos_sso::emulator::{AutoLogin, Connection, ConnectionState, Organization, User};
-use rocket_workos_sso::{Profile, SessionStore, StoreError, WorkosSso};
+use rocket_workos_sso::{Profile, Revocation, RevocationError, WorkosSso};
 use security_support::*;
 
 /// Revocation, as an application's handlers call it.
 #[post("/revoke/user/<id>")]
-async fn revoke_user(id: &str, store: SessionStore) -> String {
+async fn revoke_user(id: &str, store: Revocation) -> String {
     answer(store.revoke_user(id).await)
 }
 
 #[post("/revoke/organization/<id>")]
-async fn revoke_organization(id: &str, store: SessionStore) -> String {
+async fn revoke_organization(id: &str, store: Revocation) -> String {
     answer(store.revoke_organization(id).await)
 }
 
 #[post("/revoke/others")]
-async fn revoke_others(_profile: Profile, store: SessionStore) -> String {
+async fn revoke_others(_profile: Profile, store: Revocation) -> String {
     answer(store.revoke_other_sessions().await)
 }
 
-fn answer(result: Result<usize, StoreError>) -> String {
+fn answer(result: Result<usize, RevocationError>) -> String {
     match result {
         Ok(ended) => format!("ended {ended}"),
         Err(error) => format!("error: {error}"),
@@ -71,7 +71,7 @@ async fn instance_with(figment: Figment, fairing: WorkosSso) -> Client {
 }
 
 #[get("/store")]
-fn store_kind(store: SessionStore) -> &'static str {
+fn store_kind(store: Revocation) -> &'static str {
     if store.is_server_side() {
         "server"
     } else {
@@ -336,7 +336,7 @@ async fn revocation_without_a_store_says_how_to_get_one() {
     let answer = post(&a, &format!("/revoke/organization/{EXAMPLE_ORG_ID}"), "").await;
     assert!(answer.contains("workos.session_store"), "{answer}");
     assert_eq!(
-        StoreError::NotConfigured.to_string(),
+        RevocationError::NotConfigured.to_string(),
         answer.trim_start_matches("error: ")
     );
 }

@@ -76,6 +76,7 @@ pub(crate) use open_enum;
 
 #[cfg(test)]
 mod tests {
+    #![allow(unreachable_pub)] // the macros under test declare `pub` items, as they do for the crate
     open_enum! {
         /// A sample.
         pub enum Colour {

@@ -15,8 +15,6 @@ use super::{WorkosClient, WorkosError};
 /// gives up with [`WorkosError::ListTooLong`].
 pub const MAX_DOMAIN_PAGES: usize = 10;
 
-/// The largest page WorkOS serves.
-
 /// A customer of the application in WorkOS: it owns SSO connections and claims email domains.
 ///
 /// Read from `GET /organizations` and `GET /organizations/{id}`; every required key of WorkOS's schema must

@@ -27,22 +27,24 @@ use crate::client::ConnectionSelector;
 use crate::seal::{CookieKey, CookieSpec};
 
 /// How long a login may take, in seconds: WorkOS's authorization codes live as long.
+#[cfg_attr(not(feature = "fuzzing"), allow(unreachable_pub))] // public through `fuzzing`
 pub const LOGIN_TTL_SECS: i64 = 10 * 60;
 
 /// The start of every login cookie's name over http.
-pub const COOKIE_PREFIX: &str = "workos_sso_flow_";
+pub(crate) const COOKIE_PREFIX: &str = "workos_sso_flow_";
 
 /// The start of every login cookie's name over https.
-pub const SECURE_COOKIE_PREFIX: &str = "__Secure-workos_sso_flow_";
+pub(crate) const SECURE_COOKIE_PREFIX: &str = "__Secure-workos_sso_flow_";
 
 /// How many logins a browser can have in progress at once; a login beyond them replaces the oldest.
+#[cfg_attr(not(feature = "fuzzing"), allow(unreachable_pub))] // public through `fuzzing`
 pub const LOGIN_SLOTS: usize = 20;
 
 /// The cookie naming the slot the browser's next login takes, over http.
-pub const NEXT_SLOT_COOKIE: &str = "workos_sso_next_login";
+pub(crate) const NEXT_SLOT_COOKIE: &str = "workos_sso_next_login";
 
 /// The cookie naming the slot the browser's next login takes, over https.
-pub const SECURE_NEXT_SLOT_COOKIE: &str = "__Host-workos_sso_next_login";
+pub(crate) const SECURE_NEXT_SLOT_COOKIE: &str = "__Host-workos_sso_next_login";
 
 /// The longest `return_to` a login cookie keeps, in bytes. A longer one keeps its path alone when that
 /// fits, else [`DEFAULT_RETURN_TO`](crate::flow::DEFAULT_RETURN_TO): what bounds the callback's
@@ -51,6 +53,7 @@ pub const MAX_KEPT_RETURN_TO: usize = 64;
 
 /// One login in progress, as sealed in its cookie (MessagePack, like the session).
 #[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(not(feature = "fuzzing"), allow(unreachable_pub))] // public through `fuzzing`
 pub struct LoginState {
     /// A safe same-origin path to return to.
     pub return_to: String,
@@ -65,6 +68,7 @@ pub struct LoginState {
 
 /// Why a callback's `state` was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "fuzzing"), allow(unreachable_pub))] // public through `fuzzing`
 pub enum StateError {
     /// No login in progress matches this `state` (never started, already finished, or started in
     /// another browser).
@@ -177,6 +181,7 @@ pub(crate) fn forget_next_slot(jar: &CookieJar<'_>, prefixed: bool) {
 }
 
 /// Reads a decrypted login cookie at `now`.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn check(plaintext: &[u8], now: i64) -> Result<LoginState, StateError> {
     unexpired(decode(plaintext).ok_or(StateError::Unknown)?, now)
 }

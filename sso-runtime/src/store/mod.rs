@@ -3,7 +3,7 @@
 //! By default nowhere on the server: the session is the sealed cookie, so any instance sharing the
 //! `secret_key` serves it, and logout ends it in one browser only. With a server-side store
 //! (`workos.session_store = "redis://…"`, cargo feature `redis`), the cookie carries a sealed random id
-//! of 256 bits and Redis holds the session: logout ends it on every instance, [`SessionStore`] revokes
+//! of 256 bits and Redis holds the session: logout ends it on every instance, [`Revocation`] revokes
 //! a user's or an organization's sessions, an idle timeout ends sessions nobody uses, and each login's
 //! state is single-use on the server too.
 //!
