@@ -25,6 +25,7 @@ mod guard;
 mod handler;
 pub mod hooks;
 mod html;
+mod kept;
 mod policy;
 pub use client::profile;
 mod redirect_uri;

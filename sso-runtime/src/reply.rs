@@ -150,6 +150,11 @@ impl<'r> Responder<'r, 'static> for Reply {
         };
         response.set_raw_header("Cache-Control", "no-store");
         response.set_raw_header("Referrer-Policy", referrer_policy);
+        // Every 503 of the library is a moment's unavailability (the session store, a bound on
+        // lookups): it says when to try again. A reply that knows better sets its own after this.
+        if response.status() == Status::ServiceUnavailable {
+            response.set_raw_header("Retry-After", "1");
+        }
         Ok(response)
     }
 }
@@ -325,9 +330,7 @@ fn unavailable<'r>(_: Status, request: &'r Request<'_>) -> BoxFuture<'r> {
                 "This service is unavailable right now. Please try again in a moment.",
             )
         };
-        let mut response = Reply::from(problem).respond_to(request)?;
-        response.set_raw_header("Retry-After", "1");
-        Ok(response)
+        Reply::from(problem).respond_to(request)
     })
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Phase, Rocket};
 
-use crate::store::{RedisStore, SessionKey, Unavailable};
+use crate::store::{RedisStore, SessionKey, Swept};
 
 /// Why a revocation did not happen. The messages name the fix and never carry a session's id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -22,14 +22,29 @@ pub enum RevocationError {
     /// "Sign out my other sessions" needs the request's own session, and it had none.
     #[error("the request has no server-side session of its own to keep")]
     NotSignedIn,
-    /// The store did not answer in time or failed; nothing may have been revoked. Try again.
+    /// The store did not answer in time or failed before the revocation took effect: nothing was
+    /// revoked. Try again.
     #[error("the session store is unavailable; nothing was revoked, try again")]
     Unavailable,
+    /// The revocation took effect (every session it names is refused from now on, on every instance),
+    /// and the store stopped answering while it deleted them: `ended` were deleted by this call. Call
+    /// again to delete the rest and count them; nothing is counted twice.
+    #[error(
+        "the sessions are revoked, but the session store stopped answering while deleting them \
+         ({ended} deleted); call again to finish"
+    )]
+    Incomplete {
+        /// How many sessions this call deleted before the store stopped answering.
+        ended: usize,
+    },
 }
 
-impl From<Unavailable> for RevocationError {
-    fn from(_: Unavailable) -> Self {
-        RevocationError::Unavailable
+impl From<Swept> for RevocationError {
+    fn from(swept: Swept) -> Self {
+        match swept {
+            Swept::NotMarked => RevocationError::Unavailable,
+            Swept::Interrupted { ended } => RevocationError::Incomplete { ended },
+        }
     }
 }
 
@@ -99,17 +114,29 @@ impl Revocation {
 
     /// Ends every session of the user whose profile id is `user_id` (`Profile::id`), on every instance.
     /// Returns how many sessions ended.
+    ///
+    /// The revocation takes effect in one short step (a marker that every read of a session checks),
+    /// then the sessions are deleted in batches of a few hundred, so even an organization with hundreds
+    /// of thousands of sessions never holds Redis for more than a few milliseconds at a time. Safe to
+    /// call again after an error.
     pub async fn revoke_user(&self, user_id: &str) -> Result<usize, RevocationError> {
-        Ok(self.store()?.revoke_user(user_id, None).await?)
+        Ok(self
+            .store()?
+            .revoke_user(user_id, None, crate::now())
+            .await?)
     }
 
     /// Ends every session of the organization `organization_id` (`Profile::organization_id`), on every
-    /// instance: for a customer who leaves, or whose connection was compromised. Returns how many ended.
+    /// instance: for a customer who leaves, or whose connection was compromised. Returns how many ended;
+    /// as [`Revocation::revoke_user`], in one step then in batches.
     pub async fn revoke_organization(
         &self,
         organization_id: &str,
     ) -> Result<usize, RevocationError> {
-        Ok(self.store()?.revoke_organization(organization_id).await?)
+        Ok(self
+            .store()?
+            .revoke_organization(organization_id, crate::now())
+            .await?)
     }
 
     /// Ends every session of the signed-in user except the one making this request ("sign out my
@@ -117,7 +144,7 @@ impl Revocation {
     pub async fn revoke_other_sessions(&self) -> Result<usize, RevocationError> {
         let store = self.store()?;
         let (key, user) = self.current.as_ref().ok_or(RevocationError::NotSignedIn)?;
-        Ok(store.revoke_user(user, Some(key)).await?)
+        Ok(store.revoke_user(user, Some(key), crate::now()).await?)
     }
 }
 

@@ -203,7 +203,7 @@ impl Sessions {
     pub(crate) async fn end(&self, jar: &CookieJar<'_>) -> Result<(), Unavailable> {
         if let (Some(store), Some(key)) = (&self.store, self.key_of(jar)) {
             // Kept in the browser until the store forgot it, so a failed sign-out can be tried again.
-            store.end(&key).await?;
+            store.end(&key, crate::now()).await?;
         }
         // Over https everywhere the name requires `Secure`, so the removal carries it. An application
         // with a plain-http callback too keeps the plain name and a removal without `Secure`: from an

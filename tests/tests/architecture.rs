@@ -12,6 +12,8 @@ const RUNTIME_LAYERS: &[&str] = &[
     // Leaves: HTML escaping and the one cookie sealing.
     "html",
     "seal",
+    // Answers kept briefly, one fetch in flight per key.
+    "kept",
     // The WorkOS client, with its configuration and profile types.
     "client",
     // The session's plaintext and the login cookie: no Rocket state, no store.

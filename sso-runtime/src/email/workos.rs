@@ -1,17 +1,17 @@
 //! The default [`DomainResolver`]: WorkOS's Organizations API, with answers kept briefly, one lookup per
 //! domain in flight, and a bound on lookups per second.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use rocket::{Orbit, Rocket};
-use tokio::sync::watch;
 
 use super::{DomainResolver, ResolveError};
 use crate::client::{
     ApiErrorKind, OrganizationDomainState, TransportErrorKind, WorkosClient, WorkosError,
 };
+use crate::kept::Kept;
 
 /// How long an answer is kept.
 pub(crate) const CACHE_TTL: Duration = Duration::from_secs(60);
@@ -21,15 +21,6 @@ const CACHE_CAPACITY: usize = 1024;
 
 /// The window the lookup bound counts in.
 const WINDOW: Duration = Duration::from_secs(1);
-
-/// Answers kept, by domain: when each was fetched, and the organizations.
-type Answers = quick_cache::sync::Cache<String, (Instant, Arc<[String]>)>;
-
-/// A lookup's outcome, shared by every request that waited for it.
-type Outcome = Result<Arc<[String]>, ResolveError>;
-
-/// The lookups in flight, by domain: a receiver each that a second request for the domain waits on.
-type Flights = Mutex<HashMap<String, watch::Receiver<Option<Outcome>>>>;
 
 /// Resolves a domain to the organizations that claim it, verified, in WorkOS.
 ///
@@ -42,8 +33,7 @@ type Flights = Mutex<HashMap<String, watch::Receiver<Option<Outcome>>>>;
 /// so one client cannot spend the application's WorkOS rate limit. Failures and refusals are not kept.
 pub(crate) struct WorkosDomains {
     client: WorkosClient,
-    answers: Arc<Answers>,
-    flights: Arc<Flights>,
+    answers: Kept<Arc<[String]>, ResolveError>,
     budget: Mutex<Budget>,
 }
 
@@ -52,93 +42,9 @@ impl WorkosDomains {
     pub(crate) fn new(client: WorkosClient, per_second: u32) -> Self {
         WorkosDomains {
             client,
-            answers: Arc::new(quick_cache::sync::Cache::new(CACHE_CAPACITY)),
-            flights: Arc::default(),
+            answers: Kept::new(CACHE_CAPACITY, CACHE_TTL, Result::is_ok),
             budget: Mutex::new(Budget::new(per_second)),
         }
-    }
-
-    /// The kept answer for `domain`, if it is fresh.
-    fn kept(&self, domain: &str, now: Instant) -> Option<Arc<[String]>> {
-        self.answers
-            .get(domain)
-            .filter(|(at, _)| now.duration_since(*at) < CACHE_TTL)
-            .map(|(_, ids)| ids)
-    }
-
-    /// What a request for `domain` waits for: the lookup in flight, or a new one if the bound allows it,
-    /// or the answer a lookup that just ended kept.
-    fn flight(&self, domain: &str, now: Instant) -> Result<Wait, ResolveError> {
-        let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(flight) = flights.get(domain) {
-            return Ok(Wait::Flight(flight.clone()));
-        }
-        // A lookup keeps its answer before it leaves `flights`, so this sees it.
-        if let Some(ids) = self.kept(domain, now) {
-            return Ok(Wait::Kept(ids));
-        }
-        self.budget
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take(now)
-            .map_err(|retry_after| ResolveError::Throttled { retry_after })?;
-        let (sender, receiver) = watch::channel(None);
-        flights.insert(domain.to_owned(), receiver.clone());
-        // Its own task, so that a request that goes away does not cancel the lookup the others wait for.
-        tokio::spawn(lookup(
-            self.client.clone(),
-            domain.to_owned(),
-            (Arc::clone(&self.answers), Arc::clone(&self.flights)),
-            sender,
-        ));
-        Ok(Wait::Flight(receiver))
-    }
-}
-
-/// What a request waits for.
-enum Wait {
-    /// A lookup in flight.
-    Flight(watch::Receiver<Option<Outcome>>),
-    /// Nothing: the answer is kept.
-    Kept(Arc<[String]>),
-}
-
-/// Asks WorkOS for the organizations of `domain`, keeps a successful answer, then leaves `flights` and
-/// hands the outcome to the requests waiting for it.
-async fn lookup(
-    client: WorkosClient,
-    domain: String,
-    (answers, flights): (Arc<Answers>, Arc<Flights>),
-    sender: watch::Sender<Option<Outcome>>,
-) {
-    // Leaves `flights` however the lookup ends, so a domain is never stuck on a lookup that died.
-    let landing = Landing {
-        domain: &domain,
-        flights: &flights,
-    };
-    let started = Instant::now();
-    let outcome = ask_workos(&client, &domain)
-        .await
-        .map(|ids| Arc::from(ids.as_slice()));
-    if let Ok(ids) = &outcome {
-        answers.insert(domain.clone(), (started, Arc::clone(ids)));
-    }
-    drop(landing);
-    sender.send_replace(Some(outcome));
-}
-
-/// Removes a lookup from the flights when dropped.
-struct Landing<'a> {
-    domain: &'a str,
-    flights: &'a Flights,
-}
-
-impl Drop for Landing<'_> {
-    fn drop(&mut self) {
-        self.flights
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(self.domain);
     }
 }
 
@@ -177,24 +83,23 @@ impl DomainResolver for WorkosDomains {
         domain: &str,
         _: &Rocket<Orbit>,
     ) -> Result<Vec<String>, ResolveError> {
-        let now = Instant::now();
-        if let Some(ids) = self.kept(domain, now) {
-            return Ok(ids.to_vec());
-        }
-        let mut flight = match self.flight(domain, now)? {
-            Wait::Flight(flight) => flight,
-            Wait::Kept(ids) => return Ok(ids.to_vec()),
-        };
-        let outcome = match flight.wait_for(Option::is_some).await {
-            Ok(outcome) => outcome.clone(),
-            Err(_) => None,
-        };
-        outcome
-            .unwrap_or_else(|| {
-                Err(ResolveError::Failed(
-                    "the lookup ended without an answer".to_owned(),
-                ))
+        let start = || {
+            self.budget
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(Instant::now())
+                .map_err(|retry_after| ResolveError::Throttled { retry_after })?;
+            let (client, domain) = (self.client.clone(), domain.to_owned());
+            Ok(async move {
+                ask_workos(&client, &domain)
+                    .await
+                    .map(|ids| Arc::from(ids.as_slice()))
             })
+        };
+        let lost = || ResolveError::Failed("the lookup ended without an answer".to_owned());
+        self.answers
+            .get(domain, start, lost)
+            .await
             .map(|ids| ids.to_vec())
     }
 }

@@ -63,11 +63,13 @@ async fn callback(sso: &Sso, request: &Request<'_>, path: &str) -> Result<Reply,
         None => None,
     };
     // The cookie said this browser started the login; the store (when sessions live in one) says it
-    // was not finished before, whatever cookie the browser sent.
-    if let (Some(store), Some(_), Some(state)) =
+    // was not finished before, whatever cookie the browser sent. Only a valid sealed login gets here,
+    // so a request without one writes nothing to the store.
+    if let (Some(store), Some(login), Some(state)) =
         (sso.sessions.store(), &login, query(request, "state"))
     {
-        match store.finish_login(state).await {
+        let left = std::time::Duration::from_secs((login.expires_at - now()).max(1).unsigned_abs());
+        match store.take_login(state, left).await {
             Ok(true) => {}
             Ok(false) => {
                 return Err(Problem::new(

@@ -12,7 +12,7 @@ use crate::client::{AuthorizationRequest, ConnectionSelector, PkceVerifier, Prov
 use crate::flow::login_state::{self, LoginState, LOGIN_TTL_SECS};
 use crate::flow::return_to_or_default;
 use crate::now;
-use crate::reply::{store_unavailable, Problem, Reply};
+use crate::reply::{Problem, Reply};
 use crate::sso::{Flow, Sso};
 
 #[derive(Clone)]
@@ -106,14 +106,6 @@ pub(crate) async fn start_login(
     }
     if !flow.login.provider_scopes.is_empty() {
         authorization = authorization.provider_scopes(flow.login.provider_scopes.iter().copied());
-    }
-    // With a server-side store, the login is recorded there too, so its callback works once even if
-    // the browser's cookie is restored.
-    if let Some(store) = sso.sessions.store() {
-        let ttl = std::time::Duration::from_secs(LOGIN_TTL_SECS.unsigned_abs());
-        if store.begin_login(state.expose(), ttl).await.is_err() {
-            return store_unavailable().into();
-        }
     }
     let login = LoginState {
         return_to: login_state::kept_return_to(return_to),

@@ -51,6 +51,18 @@ impl Store<'_> {
         }
     }
 
+    /// The launch error for a Redis that evicts keys under memory pressure (`why`: its limit and policy).
+    pub(super) fn evicts(&self, why: &str) -> String {
+        format!(
+            "{} evicts keys under memory pressure ({why}): an evicted session index or revocation would \
+             let revoked sessions back in, and evicted sessions sign people out at random\nhelp: set \
+             `maxmemory-policy noeviction` on this Redis (in redis.conf, or CONFIG SET maxmemory-policy \
+             noeviction) and size `maxmemory` for your sessions (BENCHMARKS.md has a capacity table); a \
+             full Redis then refuses new sign-ins with 503 instead of forgetting revocations",
+            self.named()
+        )
+    }
+
     /// The launch error for the connection or first command failing with `error`.
     pub(super) async fn failed(&self, error: &RedisError) -> String {
         let named = self.named();

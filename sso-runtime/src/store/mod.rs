@@ -20,6 +20,8 @@ use std::fmt;
 #[cfg(feature = "redis")]
 mod launch_error;
 #[cfg(feature = "redis")]
+mod link;
+#[cfg(feature = "redis")]
 mod redis;
 
 #[cfg(feature = "redis")]
@@ -52,7 +54,7 @@ impl RedisStore {
         match *self {}
     }
 
-    pub(crate) async fn end(&self, _: &SessionKey) -> Result<(), Unavailable> {
+    pub(crate) async fn end(&self, _: &SessionKey, _: i64) -> Result<(), Unavailable> {
         match *self {}
     }
 
@@ -60,23 +62,20 @@ impl RedisStore {
         &self,
         _: &str,
         _: Option<&SessionKey>,
-    ) -> Result<usize, Unavailable> {
+        _: i64,
+    ) -> Result<usize, Swept> {
         match *self {}
     }
 
-    pub(crate) async fn revoke_organization(&self, _: &str) -> Result<usize, Unavailable> {
+    pub(crate) async fn revoke_organization(&self, _: &str, _: i64) -> Result<usize, Swept> {
         match *self {}
     }
 
-    pub(crate) async fn begin_login(
+    pub(crate) async fn take_login(
         &self,
         _: &str,
         _: std::time::Duration,
-    ) -> Result<(), Unavailable> {
-        match *self {}
-    }
-
-    pub(crate) async fn finish_login(&self, _: &str) -> Result<bool, Unavailable> {
+    ) -> Result<bool, Unavailable> {
         match *self {}
     }
 }
@@ -109,6 +108,19 @@ impl SessionKey {
 /// The session store did not answer in time or failed: requests that need a session answer 503.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Unavailable;
+
+/// How a revocation stopped short.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Swept {
+    /// The store did not answer: nothing was revoked.
+    NotMarked,
+    /// The sessions are revoked (refused from now on), and the store stopped answering while deleting
+    /// them, after `ended`.
+    Interrupted {
+        /// How many this call deleted.
+        ended: usize,
+    },
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,174 +1,210 @@
-//! Sessions on Redis, through the `redis` crate's tokio `ConnectionManager` (one multiplexed connection,
-//! reconnected in the background after a failure; rustls for `rediss://`).
+//! Sessions on Redis.
 //!
-//! Keys, all under `workos_sso:`:
-//! - `session:<key>`: the session (the same MessagePack plaintext a cookie session seals), with a TTL of
-//!   the idle timeout (slid by every read) or else the absolute lifetime; the absolute expiry inside is
-//!   checked on every read whatever the TTL.
-//! - `user:<profile id>` and `organization:<organization id>`: sorted sets of the session keys of that
-//!   user or organization, scored by expiry, so revocation reads one set instead of scanning keys. Expired
-//!   members are pruned whenever a session is added; each index expires with its last session.
-//! - `login:<hash of the state>`: a login in progress, deleted by its callback, so a replayed callback
-//!   fails on the server even with a restored cookie.
+//! Keys, all under `workos_sso:2:` (the layout's version: keys of an earlier layout are never read and
+//! expire by themselves):
+//! - `session:<key>`: a hash of the session: `v` the MessagePack plaintext a cookie session would seal,
+//!   `u` the user (profile id), `o` the organization (or empty), `n` its sequence number, `e` its
+//!   absolute expiry (Unix seconds). Its TTL is the idle timeout, slid by every read, never past `e`.
+//! - `sequence`: a counter that orders sign-ins and revocations on the server, whatever the clocks of
+//!   the instances say.
+//! - `revoked:user:<id>` and `revoked:organization:<id>`: the sequence number of the latest revocation
+//!   of that user or organization. A session numbered at or below it is refused on its next read, in
+//!   the same round trip as the read: revocation does not depend on finding the session. They live
+//!   [`MARKER_TTL`], longer than any session.
+//! - `user:<id>` and `organization:<id>`: sorted sets of the live session keys of that user or
+//!   organization, scored by when each ends (idle or absolute), so that a revocation finds the sessions
+//!   it ends without scanning keys, in batches. A logout and a revocation remove their members; every
+//!   write prunes the members that ended; each set expires after its last session could.
+//! - `used:<hash of the state>`: a login whose callback was taken, so a replayed callback fails on
+//!   the server even with a restored cookie. Written only by a callback with a valid sealed login
+//!   cookie: requests without one write nothing.
 //!
-//! Every call is bounded by `session_store_timeout_ms`; a call that fails or times out is
-//! [`Unavailable`], which the guards answer with 503. Writes that touch several keys are Lua scripts,
-//! atomic on the server.
+//! Every call is bounded by `session_store_timeout_ms` (`link.rs`). Writes that touch several keys are
+//! Lua scripts, atomic on the server.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncCommands as _, Script};
+use redis::Script;
 use sha2::{Digest, Sha256};
 
-use super::launch_error::Store;
-use super::{SessionKey, Unavailable};
+use super::link::Link;
+use super::{SessionKey, Swept, Unavailable};
 use crate::codec::{self, Session};
-use crate::settings::{redacted, StoreSettings};
+use crate::kept::Kept;
+use crate::settings::StoreSettings;
 
-const PREFIX: &str = "workos_sso:";
+/// Every key's prefix, with the layout's version.
+const PREFIX: &str = "workos_sso:2:";
 
-/// redis-rs builds the TLS configuration of `rediss://` connections on rustls's process-wide crypto
-/// provider. When an application's dependencies compile in both of rustls's providers (Rocket's `tls`
-/// feature brings `ring`, reqwest `aws-lc-rs`), rustls cannot choose one and the first TLS connection
-/// would panic. So unless the application installed a provider itself, the store installs the one
-/// reqwest already uses; an application that wants another installs it before the launch.
-fn ensure_tls_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Another thread may have installed one in the meantime: either way one is installed.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    }
-}
+/// How long a revocation's marker lives: the longest session lifetime the settings accept (30 days), so
+/// it outlives every session it revokes, whatever lifetime each instance is configured with.
+pub(crate) const MARKER_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
-/// Adds a session and indexes it: KEYS = session, user index[, organization index];
-/// ARGV = value, TTL in ms, session key, expiry (Unix s), now (Unix s).
+/// How many index members one sweep call looks at: a few milliseconds of Redis's time.
+pub(crate) const SWEEP_BATCH: usize = 500;
+
+/// Stores a session and indexes it. KEYS = session, sequence, user index[, organization index];
+/// ARGV = plaintext, user, organization ('' for none), expiry (Unix s), TTL (ms), index score (Unix s),
+/// now (Unix s), session key. Returns the session's sequence number.
 const CREATE: &str = r"
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-for i = 2, #KEYS do
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[5])
-  redis.call('ZADD', KEYS[i], ARGV[4], ARGV[3])
-  local last = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')
-  redis.call('EXPIREAT', KEYS[i], tonumber(last[2]) + 1)
+local n = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'u', ARGV[2], 'o', ARGV[3], 'n', n, 'e', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+local lasts = tonumber(ARGV[4]) - tonumber(ARGV[7]) + 1
+for i = 3, #KEYS do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[7])
+  redis.call('ZADD', KEYS[i], ARGV[6], ARGV[8])
+  if redis.call('TTL', KEYS[i]) < lasts then
+    redis.call('EXPIRE', KEYS[i], lasts)
+  end
+end
+return n
+";
+
+/// Reads a session: refused (nil) when a revocation of its user or organization came after it, else
+/// its plaintext, with the idle timeout slid. KEYS = session; ARGV = prefix, session key, idle timeout
+/// (ms, 0 for none), now (Unix s).
+const READ: &str = r"
+local s = redis.call('HMGET', KEYS[1], 'v', 'u', 'o', 'n', 'e')
+if not s[1] then return false end
+local p, id = ARGV[1], ARGV[2]
+local n, e, now = tonumber(s[4]), tonumber(s[5]), tonumber(ARGV[4])
+if e <= now then return false end
+local user = redis.call('GET', p .. 'revoked:user:' .. s[2])
+if user and n <= tonumber(user) then return false end
+if s[3] ~= '' then
+  local organization = redis.call('GET', p .. 'revoked:organization:' .. s[3])
+  if organization and n <= tonumber(organization) then return false end
+end
+local idle = tonumber(ARGV[3])
+if idle > 0 then
+  local left = (e - now) * 1000
+  if idle < left then left = idle end
+  redis.call('PEXPIRE', KEYS[1], left)
+  local ends = now + math.ceil(left / 1000)
+  redis.call('ZADD', p .. 'user:' .. s[2], 'XX', ends, id)
+  if s[3] ~= '' then redis.call('ZADD', p .. 'organization:' .. s[3], 'XX', ends, id) end
+end
+return s[1]
+";
+
+/// Ends a session (logout) and removes it from its indexes, pruning them. KEYS = session; ARGV = prefix,
+/// session key, now (Unix s). Returns 1 if the session existed.
+const END: &str = r"
+local s = redis.call('HMGET', KEYS[1], 'u', 'o')
+if not s[1] then return 0 end
+redis.call('DEL', KEYS[1])
+local p, id = ARGV[1], ARGV[2]
+local indexes = { p .. 'user:' .. s[1] }
+if s[2] ~= '' then table.insert(indexes, p .. 'organization:' .. s[2]) end
+for _, index in ipairs(indexes) do
+  redis.call('ZREM', index, id)
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', ARGV[3])
 end
 return 1
 ";
 
-/// Deletes the sessions an index lists, but one to keep: KEYS = index; ARGV = session key prefix, the
-/// key to keep ('' for none). Returns the keys deleted.
-const REVOKE: &str = r"
-local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-local ended = {}
-for _, id in ipairs(ids) do
-  if id ~= ARGV[2] then
-    if redis.call('DEL', ARGV[1] .. id) == 1 then
-      table.insert(ended, id)
-    end
+/// Revokes, at once, every session of a user or organization: sets its marker to a new sequence
+/// number. With a session to keep (its user's own, for "sign out my other devices"), that session is
+/// renumbered after the marker. KEYS = marker, sequence; ARGV = marker TTL (s), the kept session's name
+/// ('' for none), the user it must belong to. Returns the marker.
+const MARK: &str = r"
+local m = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], m, 'EX', ARGV[1])
+if ARGV[2] ~= '' and redis.call('HGET', ARGV[2], 'u') == ARGV[3] then
+  redis.call('HSET', ARGV[2], 'n', redis.call('INCR', KEYS[2]))
+end
+return m
+";
+
+/// One batch of a revocation: looks at up to `count` members of an index from `cursor` on, deletes
+/// those numbered at or below the marker (and removes them from every index), drops members whose
+/// session is gone, and leaves later sessions alone. KEYS = index; ARGV = prefix, marker, cursor, count,
+/// now (Unix s). Returns the next cursor ('0' when done), then the keys of the sessions it deleted.
+const SWEEP: &str = r"
+local p, m = ARGV[1], tonumber(ARGV[2])
+local scan = redis.call('ZSCAN', KEYS[1], ARGV[3], 'COUNT', ARGV[4])
+local result = { scan[1] }
+local members = scan[2]
+for i = 1, #members, 2 do
+  local id = members[i]
+  local s = redis.call('HMGET', p .. 'session:' .. id, 'u', 'o', 'n')
+  if not s[3] then
     redis.call('ZREM', KEYS[1], id)
+  elseif tonumber(s[3]) <= m then
+    if redis.call('DEL', p .. 'session:' .. id) == 1 then table.insert(result, id) end
+    redis.call('ZREM', p .. 'user:' .. s[1], id)
+    if s[2] ~= '' then redis.call('ZREM', p .. 'organization:' .. s[2], id) end
   end
 end
-return ended
+if scan[1] == '0' then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[5]) end
+return result
 ";
+
+/// Takes a login's state: the token of whoever took it first, or nil (and the caller's token kept) if
+/// nobody did. KEYS = used state; ARGV = token, TTL (ms).
+const CONSUME: &str = r"
+local taken = redis.call('GET', KEYS[1])
+if taken then return taken end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+";
+
+/// The scripts, loaded once.
+#[derive(Clone)]
+struct Scripts {
+    create: Script,
+    read: Script,
+    end: Script,
+    mark: Script,
+    sweep: Script,
+    consume: Script,
+}
 
 /// The sessions of one application on one Redis.
 pub(crate) struct RedisStore {
-    connection: ConnectionManager,
+    link: Link,
     idle_timeout: Option<Duration>,
-    cache_for: Duration,
-    timeout: Duration,
-    /// Sessions this instance read, with when: trusted for `cache_for`, then read again.
-    cache: quick_cache::sync::Cache<String, (Instant, Arc<Session>)>,
-    create: Script,
-    revoke: Script,
+    /// Sessions this instance read, trusted for `session_cache_ms`; one read in flight per session.
+    sessions: Kept<Option<Arc<Session>>, Unavailable>,
+    scripts: Scripts,
 }
 
 impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisStore")
             .field("idle_timeout", &self.idle_timeout)
-            .field("cache_for", &self.cache_for)
-            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
 
-impl RedisStore {
-    /// Connects to the store `settings` names. A URL that is not Redis's, or a server that cannot be
-    /// reached or used, refuses the launch with a message naming the setting, what happened and the fix
-    /// (`launch_error.rs`).
-    pub(crate) async fn connect(settings: &StoreSettings) -> Result<Self, String> {
-        let shown = redacted(&settings.url);
-        ensure_tls_provider();
-        let client = redis::Client::open(settings.url.as_str()).map_err(|error| {
-            format!(
-                "{} = {shown} is not a Redis URL: {}\nhelp: write redis://host:port/db, or rediss:// for TLS",
-                settings.from,
-                error.detail().unwrap_or("unrecognised")
-            )
-        })?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(settings.timeout))
-            .set_response_timeout(Some(settings.timeout))
-            // Reconnecting is the manager's, in the background; a request never waits for it.
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_secs(2));
-        let waited = settings.timeout * 4;
-        let connect = ConnectionManager::new_with_config(client.clone(), config);
-        let explain = Store {
-            settings,
-            client: &client,
-            waited,
-        };
-        let connection = match tokio::time::timeout(waited, connect).await {
-            Ok(Ok(connection)) => connection,
-            Ok(Err(error)) => return Err(explain.failed(&error).await),
-            Err(_) => return Err(explain.no_answer()),
-        };
-        let store = RedisStore {
-            connection,
-            idle_timeout: settings.idle_timeout,
-            cache_for: settings.cache,
-            timeout: settings.timeout,
-            cache: quick_cache::sync::Cache::new(super::OPENED_CAPACITY),
-            create: Script::new(CREATE),
-            revoke: Script::new(REVOKE),
-        };
-        // One round trip now, so a server that accepts connections but not commands (a wrong
-        // password, a replica) is found at launch.
-        let mut connection = store.connection.clone();
-        let ping: Result<String, _> = redis::cmd("PING").query_async(&mut connection).await;
-        if let Err(error) = ping {
-            return Err(explain.failed(&error).await);
-        }
-        Ok(store)
-    }
+/// Whether a read is kept: a session that exists (a missing one is not asked for again soon, as its key
+/// is random and the cookie that names it is sealed).
+fn is_kept(outcome: &Result<Option<Arc<Session>>, Unavailable>) -> bool {
+    matches!(outcome, Ok(Some(_)))
+}
 
-    /// Runs `call` within the timeout; a failure or a timeout is [`Unavailable`], logged without keys.
-    async fn bounded<T>(
-        &self,
-        what: &str,
-        call: impl std::future::Future<Output = redis::RedisResult<T>>,
-    ) -> Result<T, Unavailable> {
-        match tokio::time::timeout(self.timeout, call).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => {
-                rocket::log::private::error!(
-                    "WorkOS SSO: the session store failed to {what}: {}",
-                    describe(&error)
-                );
-                Err(Unavailable)
-            }
-            Err(_) => {
-                rocket::log::private::error!(
-                    "WorkOS SSO: the session store did not {what} within {} ms",
-                    self.timeout.as_millis()
-                );
-                Err(Unavailable)
-            }
-        }
+impl RedisStore {
+    /// Connects to the store `settings` names; an error explains why it cannot be used (`link.rs`).
+    pub(crate) async fn connect(settings: &StoreSettings) -> Result<Self, String> {
+        let link = Link::connect(settings).await?;
+        Ok(RedisStore {
+            link,
+            idle_timeout: settings.idle_timeout,
+            sessions: Kept::new(super::OPENED_CAPACITY, settings.cache, is_kept),
+            scripts: Scripts {
+                create: Script::new(CREATE),
+                read: Script::new(READ),
+                end: Script::new(END),
+                mark: Script::new(MARK),
+                sweep: Script::new(SWEEP),
+                consume: Script::new(CONSUME),
+            },
+        })
     }
 
     /// Stores a new session for `plaintext` (an encoded [`Session`]) of `user` and `organization`,
@@ -186,155 +222,188 @@ impl RedisStore {
         let ttl = self
             .idle_timeout
             .map_or(lifetime, |idle| idle.min(lifetime));
-        let mut invocation = self.create.prepare_invoke();
+        let ends = now.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX));
+        let mut invocation = self.scripts.create.prepare_invoke();
         invocation
             .key(format!("{PREFIX}session:{}", key.0))
+            .key(format!("{PREFIX}sequence"))
             .key(format!("{PREFIX}user:{user}"));
         if let Some(organization) = organization {
             invocation.key(format!("{PREFIX}organization:{organization}"));
         }
         invocation
             .arg(plaintext)
-            .arg(ttl.as_millis().max(1) as u64)
-            .arg(&key.0)
+            .arg(user)
+            .arg(organization.unwrap_or(""))
             .arg(expires_at)
-            .arg(now);
-        let mut connection = self.connection.clone();
-        self.bounded(
-            "store a session",
-            invocation.invoke_async::<i64>(&mut connection),
-        )
-        .await?;
+            .arg(ttl.as_millis().max(1) as u64)
+            .arg(ends)
+            .arg(now)
+            .arg(&key.0);
+        self.link
+            .run("store a session", |mut connection| {
+                let invocation = &invocation;
+                async move { invocation.invoke_async::<i64>(&mut connection).await }
+            })
+            .await?;
         Ok(id)
     }
 
-    /// The session stored under `key`, if it exists and is valid at `now`; a read slides the idle
-    /// timeout. Read from this instance's cache when read less than `session_cache_ms` ago.
+    /// The session stored under `key`, if it exists, is valid at `now` and was not revoked; a read
+    /// slides the idle timeout. Read from this instance's memory when read less than
+    /// `session_cache_ms` ago; concurrent requests for a session not in memory share one read.
     pub(crate) async fn read(
         &self,
         key: &SessionKey,
         now: i64,
     ) -> Result<Option<Arc<Session>>, Unavailable> {
-        if let Some((read_at, session)) = self.cache.get(&key.0) {
-            if read_at.elapsed() < self.cache_for {
-                return Ok(session.is_valid_at(now).then_some(session));
-            }
-        }
-        let name = format!("{PREFIX}session:{}", key.0);
-        let mut connection = self.connection.clone();
-        let stored: Option<Vec<u8>> = match self.idle_timeout {
-            Some(idle) => {
-                let mut command = redis::cmd("GETEX");
-                command.arg(&name).arg("PX").arg(idle.as_millis() as u64);
-                self.bounded("read a session", command.query_async(&mut connection))
-                    .await?
-            }
-            None => {
-                self.bounded("read a session", connection.get(&name))
-                    .await?
-            }
+        let start = || {
+            let (link, script) = (self.link.clone(), self.scripts.read.clone());
+            let idle = self.idle_timeout.map_or(0, |idle| idle.as_millis() as u64);
+            let key = key.0.clone();
+            Ok(async move {
+                let mut invocation = script.prepare_invoke();
+                invocation
+                    .key(format!("{PREFIX}session:{key}"))
+                    .arg(PREFIX)
+                    .arg(&key)
+                    .arg(idle)
+                    .arg(now);
+                let stored: Option<Vec<u8>> = link
+                    .run("read a session", |mut connection| {
+                        let invocation = &invocation;
+                        async move { invocation.invoke_async(&mut connection).await }
+                    })
+                    .await?;
+                Ok(stored
+                    .and_then(|plaintext| codec::decode(&plaintext, now))
+                    .map(Arc::new))
+            })
         };
-        let Some(session) = stored.and_then(|plaintext| codec::decode(&plaintext, now)) else {
-            self.cache.remove(&key.0);
-            return Ok(None);
-        };
-        let session = Arc::new(session);
-        if !self.cache_for.is_zero() {
-            self.cache
-                .insert(key.0.clone(), (Instant::now(), Arc::clone(&session)));
-        }
-        Ok(Some(session))
+        let session = self.sessions.get(&key.0, start, || Unavailable).await?;
+        Ok(session.filter(|session| session.is_valid_at(now)))
     }
 
-    /// Ends the session stored under `key` (logout), on every instance.
-    pub(crate) async fn end(&self, key: &SessionKey) -> Result<(), Unavailable> {
-        self.cache.remove(&key.0);
-        let mut connection = self.connection.clone();
-        let name = format!("{PREFIX}session:{}", key.0);
-        self.bounded("end a session", connection.del::<_, usize>(name))
+    /// Ends the session stored under `key` (logout), on every instance, and removes it from its indexes.
+    pub(crate) async fn end(&self, key: &SessionKey, now: i64) -> Result<(), Unavailable> {
+        self.sessions.forget(&key.0);
+        let mut invocation = self.scripts.end.prepare_invoke();
+        invocation
+            .key(format!("{PREFIX}session:{}", key.0))
+            .arg(PREFIX)
+            .arg(&key.0)
+            .arg(now);
+        self.link
+            .run("end a session", |mut connection| {
+                let invocation = &invocation;
+                async move { invocation.invoke_async::<i64>(&mut connection).await }
+            })
             .await?;
         Ok(())
     }
 
-    /// Ends every session of `user` but `keep`; how many ended.
+    /// Revokes every session of `user` but `keep`: refused from now on (on other instances within
+    /// their `session_cache_ms`), then deleted in batches.
     pub(crate) async fn revoke_user(
         &self,
         user: &str,
         keep: Option<&SessionKey>,
-    ) -> Result<usize, Unavailable> {
-        self.revoke_index(format!("{PREFIX}user:{user}"), keep)
-            .await
+        now: i64,
+    ) -> Result<usize, Swept> {
+        self.revoke(("user", user), keep, now).await
     }
 
-    /// Ends every session of `organization`; how many ended.
+    /// Revokes every session of `organization`, as [`RedisStore::revoke_user`] does.
     pub(crate) async fn revoke_organization(
         &self,
         organization: &str,
-    ) -> Result<usize, Unavailable> {
-        self.revoke_index(format!("{PREFIX}organization:{organization}"), None)
-            .await
+        now: i64,
+    ) -> Result<usize, Swept> {
+        self.revoke(("organization", organization), None, now).await
     }
 
-    async fn revoke_index(
+    /// Marks the revocation (after which the sessions are refused), then sweeps the index: each batch
+    /// one short script, so Redis serves other requests in between. Counts exactly the sessions this
+    /// call deleted; safe to call again after a failure (a new marker, and the rest swept).
+    async fn revoke(
         &self,
-        index: String,
+        (kind, id): (&str, &str),
         keep: Option<&SessionKey>,
-    ) -> Result<usize, Unavailable> {
-        let mut invocation = self.revoke.prepare_invoke();
+        now: i64,
+    ) -> Result<usize, Swept> {
+        let mut invocation = self.scripts.mark.prepare_invoke();
         invocation
-            .key(index)
-            .arg(format!("{PREFIX}session:"))
-            .arg(keep.map_or("", |key| key.0.as_str()));
-        let mut connection = self.connection.clone();
-        let ended: Vec<String> = self
-            .bounded("revoke sessions", invocation.invoke_async(&mut connection))
-            .await?;
-        for key in &ended {
-            self.cache.remove(key);
+            .key(format!("{PREFIX}revoked:{kind}:{id}"))
+            .key(format!("{PREFIX}sequence"))
+            .arg(MARKER_TTL.as_secs())
+            .arg(keep.map_or(String::new(), |key| format!("{PREFIX}session:{}", key.0)))
+            .arg(id);
+        let marker: i64 = self
+            .link
+            .run("revoke sessions", |mut connection| {
+                let invocation = &invocation;
+                async move { invocation.invoke_async(&mut connection).await }
+            })
+            .await
+            .map_err(|Unavailable| Swept::NotMarked)?;
+        let index = format!("{PREFIX}{kind}:{id}");
+        let (mut cursor, mut ended) = (String::from("0"), 0);
+        loop {
+            let mut invocation = self.scripts.sweep.prepare_invoke();
+            invocation
+                .key(&index)
+                .arg(PREFIX)
+                .arg(marker)
+                .arg(&cursor)
+                .arg(SWEEP_BATCH)
+                .arg(now);
+            let batch: Vec<String> = self
+                .link
+                .run_once("sweep revoked sessions", |mut connection| {
+                    let invocation = &invocation;
+                    async move { invocation.invoke_async(&mut connection).await }
+                })
+                .await
+                .map_err(|Unavailable| Swept::Interrupted { ended })?;
+            let mut batch = batch.into_iter();
+            cursor = batch.next().unwrap_or_else(|| String::from("0"));
+            for key in batch {
+                self.sessions.forget(&key);
+                ended += 1;
+            }
+            if cursor == "0" {
+                return Ok(ended);
+            }
         }
-        Ok(ended.len())
     }
 
-    /// Records a login in progress under `state`, for `ttl`.
-    pub(crate) async fn begin_login(&self, state: &str, ttl: Duration) -> Result<(), Unavailable> {
-        let mut connection = self.connection.clone();
-        let mut command = redis::cmd("SET");
-        command
-            .arg(login_key(state))
-            .arg(1)
-            .arg("PX")
-            .arg(ttl.as_millis() as u64)
-            .arg("NX");
-        self.bounded(
-            "record a login",
-            command.query_async::<Option<String>>(&mut connection),
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// Takes the login in progress under `state`: `true` the first time, `false` after (a replay).
-    pub(crate) async fn finish_login(&self, state: &str) -> Result<bool, Unavailable> {
-        let mut connection = self.connection.clone();
-        let deleted: usize = self
-            .bounded("take a login", connection.del(login_key(state)))
+    /// Takes the login whose callback carries `state`, which this browser's sealed login cookie proved:
+    /// `true` the first time, `false` after (a replay). The record lasts `ttl`, as long as the login
+    /// could still be finished.
+    pub(crate) async fn take_login(&self, state: &str, ttl: Duration) -> Result<bool, Unavailable> {
+        let mut token = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut token);
+        let token = URL_SAFE_NO_PAD.encode(token);
+        let mut invocation = self.scripts.consume.prepare_invoke();
+        invocation
+            .key(used_key(state))
+            .arg(&token)
+            .arg(ttl.as_millis().max(1) as u64);
+        // Repeated after a broken connection, the call finds this token if the first one landed.
+        let taken: Option<String> = self
+            .link
+            .run("take a login", |mut connection| {
+                let invocation = &invocation;
+                async move { invocation.invoke_async(&mut connection).await }
+            })
             .await?;
-        Ok(deleted == 1)
+        Ok(taken.is_none_or(|taken| taken == token))
     }
 }
 
-/// What went wrong, in Redis's own words for the kind of error: never the URL or a key.
-fn describe(error: &redis::RedisError) -> String {
-    let kind = format!("{:?}", error.kind());
-    match error.code() {
-        Some(code) => format!("{kind} ({code})"),
-        None => kind,
-    }
-}
-
-fn login_key(state: &str) -> String {
+fn used_key(state: &str) -> String {
     format!(
-        "{PREFIX}login:{}",
+        "{PREFIX}used:{}",
         URL_SAFE_NO_PAD.encode(Sha256::digest(state.as_bytes()))
     )
 }
