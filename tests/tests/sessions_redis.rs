@@ -9,165 +9,17 @@
 
 mod redis_support;
 mod security_support;
+mod store_support;
 
 use std::time::Duration;
 
-use redis_support::{redis_or_skip, Redis};
-use rocket::figment::Figment;
+use redis_support::redis_or_skip;
 use rocket::http::{Accept, Cookie, Method, Status};
 use rocket::local::asynchronous::Client;
-use rocket::{get, post, routes};
-use rocket_workos_sso::emulator::{AutoLogin, Connection, ConnectionState, Organization, User};
-use rocket_workos_sso::{Profile, Revocation, RevocationError, WorkosSso};
+use rocket_workos_sso::emulator::{Connection, ConnectionState, Organization, User};
+use rocket_workos_sso::{RevocationError, WorkosSso};
 use security_support::*;
-
-/// Revocation, as an application's handlers call it.
-#[post("/revoke/user/<id>")]
-async fn revoke_user(id: &str, store: Revocation) -> String {
-    answer(store.revoke_user(id).await)
-}
-
-#[post("/revoke/organization/<id>")]
-async fn revoke_organization(id: &str, store: Revocation) -> String {
-    answer(store.revoke_organization(id).await)
-}
-
-#[post("/revoke/others")]
-async fn revoke_others(_profile: Profile, store: Revocation) -> String {
-    answer(store.revoke_other_sessions().await)
-}
-
-fn answer(result: Result<usize, RevocationError>) -> String {
-    match result {
-        Ok(ended) => format!("ended {ended}"),
-        Err(error) => format!("error: {error}"),
-    }
-}
-
-/// The test configuration with the sessions in `redis`; `session_cache_ms = 0` unless a test sets it,
-/// so that each request reads the store.
-fn with_store(redis: &Redis) -> Figment {
-    figment(SECRET_KEY)
-        .merge(("workos.session_store", redis.url()))
-        .merge(("workos.session_cache_ms", 0))
-        .merge(("workos.session_store_timeout_ms", 300))
-}
-
-/// An instance of the application on `figment`, its emulator signing in at once.
-async fn instance(figment: Figment) -> Client {
-    instance_with(figment, WorkosSso::fairing()).await
-}
-
-async fn instance_with(figment: Figment, fairing: WorkosSso) -> Client {
-    let rocket = app_with(figment, fairing).mount(
-        "/",
-        routes![revoke_user, revoke_organization, revoke_others, store_kind],
-    );
-    let client = Client::tracked(rocket)
-        .await
-        .expect("the application launches");
-    emulator(&client).set_auto_login(AutoLogin::FirstUser);
-    client
-}
-
-#[get("/store")]
-fn store_kind(store: Revocation) -> &'static str {
-    if store.is_server_side() {
-        "server"
-    } else {
-        "cookie"
-    }
-}
-
-/// Signs `email` in on `client` through `/sec/any` of `organization`; returns the session cookie's value.
-async fn signed_in(client: &Client, organization: &str, email: &str) -> String {
-    let login = format!("/sso/login?organization={organization}&return_to=/sec/any");
-    let response = sign_in(client, &login, email).await;
-    let status = response.status();
-    assert_eq!(
-        status,
-        Status::SeeOther,
-        "{email} signs in: {:?}",
-        response.into_string().await
-    );
-    session_of(client)
-}
-
-fn session_of(client: &Client) -> String {
-    client
-        .cookies()
-        .get(SESSION_COOKIE)
-        .expect("a session cookie")
-        .value()
-        .to_owned()
-}
-
-/// Who `client`'s instance says the bearer of `session` is (`/sec/me` with only that cookie): the
-/// status and `email|organization` or `anonymous`.
-async fn who(client: &Client, session: &str) -> (Status, String) {
-    let response = client
-        .get("/sec/me")
-        .cookie(Cookie::new(SESSION_COOKIE, session.to_owned()))
-        .dispatch()
-        .await;
-    let status = response.status();
-    (status, response.into_string().await.unwrap_or_default())
-}
-
-/// What a protected page answers the bearer of `session` (JSON, so a 401 or 503 is a status, not a
-/// redirect).
-async fn protected(client: &Client, session: &str) -> (Status, String) {
-    let response = client
-        .get("/sec/any")
-        .header(Accept::JSON)
-        .cookie(Cookie::new(SESSION_COOKIE, session.to_owned()))
-        .dispatch()
-        .await;
-    let status = response.status();
-    (status, response.into_string().await.unwrap_or_default())
-}
-
-/// The logout route, by `POST` (the Sign out button) or `GET` (a link, or the identity provider's
-/// logout arriving), for the bearer of `session`.
-async fn logout<'c>(
-    client: &'c Client,
-    method: Method,
-    session: &str,
-) -> rocket::local::asynchronous::LocalResponse<'c> {
-    client
-        .req(method, "/sso/logout")
-        .header(Accept::JSON)
-        .cookie(Cookie::new(SESSION_COOKIE, session.to_owned()))
-        .dispatch()
-        .await
-}
-
-async fn post(client: &Client, uri: &str, session: &str) -> String {
-    client
-        .post(uri.to_owned())
-        .cookie(Cookie::new(SESSION_COOKIE, session.to_owned()))
-        .dispatch()
-        .await
-        .into_string()
-        .await
-        .unwrap_or_default()
-}
-
-/// The profile id of the seeded user `email` (WorkOS's `prof_…`).
-fn user_id(client: &Client, email: &str) -> String {
-    emulator(client).seed_with(|seed| {
-        seed.users
-            .iter()
-            .find(|user| user.email == email)
-            .expect("a seeded user")
-            .id
-            .clone()
-    })
-}
-
-fn alice() -> String {
-    format!("alice@example.com|{EXAMPLE_ORG_ID}")
-}
+use store_support::*;
 
 #[rocket::async_test]
 async fn the_session_lives_in_redis_and_the_cookie_holds_only_a_sealed_id() {
@@ -188,18 +40,19 @@ async fn the_session_lives_in_redis_and_the_cookie_holds_only_a_sealed_id() {
     let session = signed_in(&a, EXAMPLE_ORG_ID, "alice@example.com").await;
     // 1 marker byte and 32 random bytes, sealed: far smaller than alice's 441-byte cookie session.
     assert!(session.len() < 100, "{} bytes: {session}", session.len());
-    let stored = redis.keys("workos_sso:session:*");
+    let stored = redis.keys("workos_sso:2:session:*");
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert!(
         !stored[0].contains(&session),
         "the store knows a hash of the id, not the cookie"
     );
-    assert!(
-        redis.keys("workos_sso:login:*").is_empty(),
-        "the login was taken"
+    assert_eq!(
+        redis.keys("workos_sso:2:used:*").len(),
+        1,
+        "the login was taken, once"
     );
-    assert_eq!(redis.keys("workos_sso:user:*").len(), 1);
-    assert_eq!(redis.keys("workos_sso:organization:*").len(), 1);
+    assert_eq!(redis.keys("workos_sso:2:user:*").len(), 1);
+    assert_eq!(redis.keys("workos_sso:2:organization:*").len(), 1);
     // Another instance serves it.
     assert_eq!(who(&b, &session).await, (Status::Ok, alice()));
     // The store is the authority: deleted there, the session is gone everywhere.
@@ -223,7 +76,7 @@ async fn logout_ends_every_copy_of_the_session_on_every_instance() {
     // Logout on B, with a copy of the cookie (a stolen one, or another tab).
     let response = logout(&b, Method::Post, &session).await;
     assert_eq!(response.status(), Status::SeeOther);
-    assert!(redis.keys("workos_sso:session:*").is_empty());
+    assert!(redis.keys("workos_sso:2:session:*").is_empty());
     for instance in [&a, &b] {
         assert_eq!(protected(instance, &session).await.0, Status::Unauthorized);
     }
@@ -311,7 +164,7 @@ async fn revocation_by_user_by_organization_and_of_other_sessions() {
         post(&a, &format!("/revoke/user/{hank_id}"), "").await,
         "ended 0"
     );
-    assert!(redis.keys("workos_sso:session:*").is_empty());
+    assert!(redis.keys("workos_sso:2:session:*").is_empty());
     // "Other sessions" needs a session of the request's own.
     let anonymous = a
         .post("/revoke/others")
@@ -470,16 +323,17 @@ async fn redis_killed_or_frozen_answers_503_and_service_resumes() {
             instance.get("/sec/open").dispatch().await.status(),
             Status::Ok
         );
-        // A sign-in cannot start without the store either: 503, not a login that cannot finish.
-        let login = instance
-            .get(format!("/sso/login?organization={EXAMPLE_ORG_ID}"))
-            .header(Accept::JSON)
-            .dispatch()
-            .await;
-        assert_eq!(login.status(), Status::ServiceUnavailable);
+        // A sign-in starts without the store (it writes nothing there), and its callback, which must
+        // record the login as taken and store the session, answers 503 with Retry-After.
+        let login = format!("/sso/login?organization={EXAMPLE_ORG_ID}&return_to=/sec/any");
+        let callback = sign_in(instance, &login, "bob@example.com").await;
+        assert_eq!(callback.status(), Status::ServiceUnavailable);
+        assert_eq!(callback.headers().get_one("Retry-After"), Some("1"));
+        drop(callback);
         // Logout keeps the cookie so it can be tried again.
         let sign_out = logout(instance, Method::Post, &alice_session).await;
         assert_eq!(sign_out.status(), Status::ServiceUnavailable);
+        assert_eq!(sign_out.headers().get_one("Retry-After"), Some("1"));
     }
     // Back with its data (append-only file): the same sessions are served again, by themselves.
     redis.restart();
@@ -504,26 +358,6 @@ async fn redis_killed_or_frozen_answers_503_and_service_resumes() {
     }
     eventually_served(&b, &hank_session, &hank).await;
     check_all_served("after the pause").await;
-}
-
-/// Waits (up to 10 s) until `instance` serves `session` as `expected`; anything else on the way must
-/// be a 503, never someone else and never "signed out".
-async fn eventually_served(instance: &Client, session: &str, expected: &str) {
-    for _ in 0..100 {
-        let (status, body) = protected(instance, session).await;
-        match status {
-            Status::Ok => {
-                assert_eq!(
-                    who(instance, session).await,
-                    (Status::Ok, expected.to_owned())
-                );
-                return;
-            }
-            Status::ServiceUnavailable => tokio::time::sleep(Duration::from_millis(100)).await,
-            other => panic!("while Redis comes back: {other} {body}"),
-        }
-    }
-    panic!("service did not resume within 10 s");
 }
 
 #[rocket::async_test]

@@ -83,7 +83,7 @@ impl Store<'_> {
                  (the password is not shown here)"
             );
         }
-        if error.code() == Some("NOAUTH") {
+        if error.code() == Some("NOAUTH") || cause.contains("Authentication required") {
             return format!(
                 "{named} requires a password, and the URL has none\nhelp: write the password in the URL: \
                  redis://:PASSWORD@host:port/db, or redis://USER:PASSWORD@host:port/db for an ACL user"
@@ -318,11 +318,16 @@ mod tests {
             assert!(!error.contains("start Redis"), "{error}");
             assert!(!error.contains("-secret"), "{error}");
         }
-        let error = launch_error(format!("redis://127.0.0.1:{port}/0")).await;
-        assert!(
-            error.contains("requires a password, and the URL has none\nhelp: write the password"),
-            "{error}"
-        );
+        // Also when the URL names a database other than 0, which the client selects first.
+        for db in [0, 99] {
+            let error = launch_error(format!("redis://127.0.0.1:{port}/{db}")).await;
+            assert!(
+                error.contains(
+                    "requires a password, and the URL has none\nhelp: write the password"
+                ),
+                "{error}"
+            );
+        }
     }
 
     #[tokio::test]

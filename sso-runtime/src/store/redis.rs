@@ -44,8 +44,9 @@ const PREFIX: &str = "workos_sso:2:";
 /// it outlives every session it revokes, whatever lifetime each instance is configured with.
 pub(crate) const MARKER_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
-/// How many index members one sweep call looks at: a few milliseconds of Redis's time.
-pub(crate) const SWEEP_BATCH: usize = 500;
+/// How many index members one sweep call looks at: about 2 ms of Redis's time (measured here: 11 µs a
+/// member, with an append-only file).
+pub(crate) const SWEEP_BATCH: usize = 200;
 
 /// Stores a session and indexes it. KEYS = session, sequence, user index[, organization index];
 /// ARGV = plaintext, user, organization ('' for none), expiry (Unix s), TTL (ms), index score (Unix s),
@@ -86,8 +87,8 @@ if idle > 0 then
   if idle < left then left = idle end
   redis.call('PEXPIRE', KEYS[1], left)
   local ends = now + math.ceil(left / 1000)
-  redis.call('ZADD', p .. 'user:' .. s[2], 'XX', ends, id)
-  if s[3] ~= '' then redis.call('ZADD', p .. 'organization:' .. s[3], 'XX', ends, id) end
+  redis.pcall('ZADD', p .. 'user:' .. s[2], 'XX', ends, id)
+  if s[3] ~= '' then redis.pcall('ZADD', p .. 'organization:' .. s[3], 'XX', ends, id) end
 end
 return s[1]
 ";
@@ -111,9 +112,14 @@ return 1
 /// Revokes, at once, every session of a user or organization: sets its marker to a new sequence
 /// number. With a session to keep (its user's own, for "sign out my other devices"), that session is
 /// renumbered after the marker. KEYS = marker, sequence; ARGV = marker TTL (s), the kept session's name
-/// ('' for none), the user it must belong to. Returns the marker.
+/// ('' for none), the user it must belong to. Returns the marker, or -1 when Redis is full (at
+/// `maxmemory` under `noeviction` it refuses writes that need memory, and deletes still work).
 const MARK: &str = r"
-local m = redis.call('INCR', KEYS[2])
+local m = redis.pcall('INCR', KEYS[2])
+if type(m) == 'table' then
+  if string.find(m.err, 'OOM', 1, true) then return -1 end
+  return redis.error_reply(m.err)
+end
 redis.call('SET', KEYS[1], m, 'EX', ARGV[1])
 if ARGV[2] ~= '' and redis.call('HGET', ARGV[2], 'u') == ARGV[3] then
   redis.call('HSET', ARGV[2], 'n', redis.call('INCR', KEYS[2]))
@@ -123,10 +129,11 @@ return m
 
 /// One batch of a revocation: looks at up to `count` members of an index from `cursor` on, deletes
 /// those numbered at or below the marker (and removes them from every index), drops members whose
-/// session is gone, and leaves later sessions alone. KEYS = index; ARGV = prefix, marker, cursor, count,
-/// now (Unix s). Returns the next cursor ('0' when done), then the keys of the sessions it deleted.
+/// session is gone, and leaves later sessions and the one to keep alone. KEYS = index; ARGV = prefix,
+/// marker, cursor, count, now (Unix s), the key to keep ('' for none). Returns the next cursor ('0' when
+/// done), then the keys of the sessions it deleted.
 const SWEEP: &str = r"
-local p, m = ARGV[1], tonumber(ARGV[2])
+local p, m, keep = ARGV[1], tonumber(ARGV[2]), ARGV[6]
 local scan = redis.call('ZSCAN', KEYS[1], ARGV[3], 'COUNT', ARGV[4])
 local result = { scan[1] }
 local members = scan[2]
@@ -135,7 +142,7 @@ for i = 1, #members, 2 do
   local s = redis.call('HMGET', p .. 'session:' .. id, 'u', 'o', 'n')
   if not s[3] then
     redis.call('ZREM', KEYS[1], id)
-  elseif tonumber(s[3]) <= m then
+  elseif tonumber(s[3]) <= m and id ~= keep then
     if redis.call('DEL', p .. 'session:' .. id) == 1 then table.insert(result, id) end
     redis.call('ZREM', p .. 'user:' .. s[1], id)
     if s[2] ~= '' then redis.call('ZREM', p .. 'organization:' .. s[2], id) end
@@ -346,6 +353,17 @@ impl RedisStore {
             })
             .await
             .map_err(|Unavailable| Swept::NotMarked)?;
+        // A full Redis takes no marker: the indexes (complete, as nothing is evicted) say which
+        // sessions to delete, which it still allows.
+        let marker = if marker < 0 {
+            rocket::log::private::warn!(
+                "WorkOS SSO: the session store is full (maxmemory): revoking by deleting the sessions \
+                 its index lists"
+            );
+            i64::MAX
+        } else {
+            marker
+        };
         let index = format!("{PREFIX}{kind}:{id}");
         let (mut cursor, mut ended) = (String::from("0"), 0);
         loop {
@@ -356,7 +374,8 @@ impl RedisStore {
                 .arg(marker)
                 .arg(&cursor)
                 .arg(SWEEP_BATCH)
-                .arg(now);
+                .arg(now)
+                .arg(keep.map_or("", |key| key.0.as_str()));
             let batch: Vec<String> = self
                 .link
                 .run_once("sweep revoked sessions", |mut connection| {
