@@ -35,6 +35,7 @@ pub struct WorkosSso {
     // The application's hooks (approval, tenant), carried into the managed state at launch.
     approve: Option<Arc<dyn ApproveSignIn>>,
     tenant: Option<Arc<dyn ResolveTenant>>,
+    audit: Option<crate::audit::Hook>,
     // Sign-in by work email (`email_page`, `domain_resolver`).
     email: EmailOptions,
     // The opt-in to exchange the codes of IdP-initiated logins.
@@ -50,6 +51,7 @@ impl WorkosSso {
         WorkosSso {
             approve: None,
             tenant: None,
+            audit: None,
             email: EmailOptions::default(),
             exchange_unsolicited_codes: false,
             single_logout: false,
@@ -89,6 +91,28 @@ impl WorkosSso {
     #[must_use]
     pub fn approve(mut self, hook: impl ApproveSignIn) -> Self {
         self.approve = Some(Arc::new(hook));
+        self
+    }
+
+    /// Hands every audit event (see [`audit`](crate::audit)) to `hook` as well as to `tracing`: to write
+    /// the application's own audit table. The hook runs on the request's thread: keep it quick (send
+    /// the event to a channel or spawn a task for slow writes).
+    ///
+    /// ```rust,no_run
+    /// use rocket_workos_sso::audit::AuditEvent;
+    /// use rocket_workos_sso::WorkosSso;
+    ///
+    /// let fairing = WorkosSso::fairing().on_audit(|event: &AuditEvent| {
+    ///     println!("{} {:?} {:?}", event.outcome.as_str(), event.profile_id, event.reason);
+    /// });
+    /// # let _ = fairing;
+    /// ```
+    #[must_use]
+    pub fn on_audit(
+        mut self,
+        hook: impl Fn(&crate::audit::AuditEvent) + Send + Sync + 'static,
+    ) -> Self {
+        self.audit = Some(Arc::new(hook));
         self
     }
 
@@ -203,7 +227,7 @@ impl Fairing for WorkosSso {
         Info {
             name: "WorkOS SSO",
             // Singleton: attached twice, Rocket keeps one, instead of two managing the same state.
-            kind: Kind::Ignite | Kind::Singleton,
+            kind: Kind::Ignite | Kind::Liftoff | Kind::Singleton,
         }
     }
 
@@ -212,6 +236,7 @@ impl Fairing for WorkosSso {
             Ok(mut sso) => {
                 sso.approve.clone_from(&self.approve);
                 sso.tenant.clone_from(&self.tenant);
+                sso.audit.clone_from(&self.audit);
                 sso.exchange_unsolicited_codes = self.exchange_unsolicited_codes;
                 sso.single_logout = self.single_logout;
                 log::info!("WorkOS SSO:");
@@ -220,7 +245,15 @@ impl Fairing for WorkosSso {
                     // A target ending in `_` is Rocket's indented launch line (`>> …`).
                     log::info!(target: "rocket_workos_sso::fairing::_", "{line}");
                 }
-                let routes = routes(&sso);
+                let mut routes = routes(&sso);
+                if let Some((_, path)) = &sso.settings.directory.webhook {
+                    let webhook = crate::directory::webhook::Webhook;
+                    routes.push(rocket::Route::new(
+                        rocket::http::Method::Post,
+                        path,
+                        webhook,
+                    ));
+                }
                 let server_side = sso.sessions.store().is_some();
                 let rocket = register_catchers(rocket, server_side).mount("/", routes);
                 Ok(rocket.manage(sso))
@@ -230,6 +263,10 @@ impl Fairing for WorkosSso {
                 Err(rocket)
             }
         }
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<rocket::Orbit>) {
+        crate::directory::poll::spawn(rocket);
     }
 }
 
@@ -327,6 +364,7 @@ async fn prepare(
         handlers: candidates,
         approve: None,
         tenant: None,
+        audit: None,
         exchange_unsolicited_codes: false,
         single_logout: false,
         sessions: Sessions::new(key.clone(), secure_cookies).with_store(store),

@@ -5,6 +5,7 @@
 //! request's local cache and fails with 401 or 403; the catchers the fairing registers turn that into a
 //! redirect to the login route, a 401 JSON body or a 403 page.
 
+use crate::audit::{self, AuditEvent, Outcome as AuditOutcome};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -264,6 +265,11 @@ async fn admit(
     match refusal {
         None => Outcome::Success(session),
         Some((reason, login_url)) => {
+            let refused = AuditEvent::new(AuditOutcome::Refused)
+                .profile(profile)
+                .ip(request.client_ip())
+                .reason(reason.clone());
+            audit::record(sso.audit.as_ref(), &refused);
             request.local_cache(|| Refusal {
                 reason: Some(reason),
                 login_url,

@@ -17,6 +17,8 @@ pub mod email;
 /// starts in a debug build without an API key (or with `workos.emulator = true`).
 #[cfg(feature = "emulator")]
 pub use rocket_workos_sso_emulator as emulator;
+pub mod audit;
+mod directory;
 mod fairing;
 pub mod flow;
 #[cfg(feature = "fuzzing")]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Phase, Rocket};
 
+use crate::audit::{self, AuditEvent, Hook, Outcome as AuditOutcome};
 use crate::store::{RedisStore, SessionKey, Swept};
 
 /// Why a revocation did not happen. The messages name the fix and never carry a session's id.
@@ -82,6 +83,8 @@ pub struct Revocation {
     store: Option<Arc<RedisStore>>,
     /// The request's own session and its user, for [`Revocation::revoke_other_sessions`].
     current: Option<(SessionKey, String)>,
+    /// The application's audit hook.
+    audit: Option<Hook>,
 }
 
 impl fmt::Debug for Revocation {
@@ -100,6 +103,7 @@ impl Revocation {
         Some(Revocation {
             store: sso.sessions.store().cloned(),
             current: None,
+            audit: sso.audit.clone(),
         })
     }
 
@@ -120,10 +124,20 @@ impl Revocation {
     /// of thousands of sessions never holds Redis for more than a few milliseconds at a time. Safe to
     /// call again after an error.
     pub async fn revoke_user(&self, user_id: &str) -> Result<usize, RevocationError> {
-        Ok(self
+        let ended = self
             .store()?
             .revoke_user(user_id, None, crate::now())
-            .await?)
+            .await?;
+        let mut event = AuditEvent::new(AuditOutcome::Revoked).reason("user");
+        event.profile_id = Some(user_id.to_owned());
+        Ok(self.revoked(event, ended))
+    }
+
+    /// Records a revocation that ended `ended` sessions in the audit trail.
+    fn revoked(&self, mut event: AuditEvent, ended: usize) -> usize {
+        event.sessions_ended = Some(ended);
+        audit::record(self.audit.as_ref(), &event);
+        ended
     }
 
     /// Ends every session of the organization `organization_id` (`Profile::organization_id`), on every
@@ -133,10 +147,14 @@ impl Revocation {
         &self,
         organization_id: &str,
     ) -> Result<usize, RevocationError> {
-        Ok(self
+        let ended = self
             .store()?
             .revoke_organization(organization_id, crate::now())
-            .await?)
+            .await?;
+        let event = AuditEvent::new(AuditOutcome::Revoked)
+            .reason("organization")
+            .organization(Some(organization_id));
+        Ok(self.revoked(event, ended))
     }
 
     /// Ends every session of the signed-in user except the one making this request ("sign out my
@@ -144,7 +162,10 @@ impl Revocation {
     pub async fn revoke_other_sessions(&self) -> Result<usize, RevocationError> {
         let store = self.store()?;
         let (key, user) = self.current.as_ref().ok_or(RevocationError::NotSignedIn)?;
-        Ok(store.revoke_user(user, Some(key), crate::now()).await?)
+        let ended = store.revoke_user(user, Some(key), crate::now()).await?;
+        let mut event = AuditEvent::new(AuditOutcome::Revoked).reason("other_sessions");
+        event.profile_id = Some(user.clone());
+        Ok(self.revoked(event, ended))
     }
 }
 
@@ -169,7 +190,11 @@ impl<'r> FromRequest<'r> for Revocation {
                 .map(|key| (key, session.profile.id.clone())),
             _ => None,
         };
-        Outcome::Success(Revocation { store, current })
+        Outcome::Success(Revocation {
+            store,
+            current,
+            audit: sso.audit.clone(),
+        })
     }
 }
 

@@ -17,7 +17,7 @@ use crate::client::profile::Profile;
 pub use crate::codec::MAX_SESSION_PLAINTEXT;
 use crate::codec::{decode, fitting_plaintext, Session};
 use crate::seal::{CookieKey, CookieSpec};
-use crate::store::{RedisStore, SessionKey, Unavailable, OPENED_CAPACITY};
+use crate::store::{Owner, RedisStore, SessionKey, Unavailable, OPENED_CAPACITY};
 
 /// The session cookie's name when the application's callbacks are plain http (local development).
 pub const SESSION_COOKIE: &str = "workos_sso_session";
@@ -125,9 +125,15 @@ impl Sessions {
         let Some((plaintext, seconds)) = fitting_plaintext(profile, now, lifetime) else {
             return Ok(None);
         };
-        let owner = (profile.id.as_str(), profile.organization_id.as_deref());
+        let owner = Owner {
+            user: &profile.id,
+            organization: profile.organization_id.as_deref(),
+            connection: &profile.connection_id,
+            idp_id: &profile.idp_id,
+            email: &profile.email,
+        };
         let expires_at = now.saturating_add(seconds);
-        let id = store.create(&plaintext, owner, (now, expires_at)).await?;
+        let id = store.create(&plaintext, &owner, (now, expires_at)).await?;
         let reference = [&[REFERENCE][..], &id].concat();
         Ok(Some(self.seal(&reference, seconds, secure)))
     }

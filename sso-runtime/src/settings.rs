@@ -22,6 +22,10 @@
 //! # session_idle_timeout = 1800
 //! # session_cache_ms = 1000
 //! # session_store_timeout_ms = 500
+//! # Sessions that end when the customer's directory deprovisions someone (needs session_store):
+//! # events_poll_interval_ms = 5000                 # poll WorkOS's Events API (WORKOS_EVENTS_POLL_INTERVAL_MS)
+//! # webhook_secret = "..."                         # mount the webhook route (WORKOS_WEBHOOK_SECRET)
+//! # webhook_path = "/sso/webhooks"                 # where the webhook route is mounted
 //! ```
 //!
 //! `redirect_origin` replaces the scheme, host and port of every handler's compile-time `redirect_uri`,
@@ -67,6 +71,9 @@ struct Raw {
     session_cache_ms: Option<u64>,
     session_store_timeout_ms: Option<u64>,
     organization_lookups_per_second: Option<u64>,
+    events_poll_interval_ms: Option<u64>,
+    webhook_secret: Option<String>,
+    webhook_path: Option<String>,
 }
 
 /// The settings, checked.
@@ -100,6 +107,92 @@ pub(crate) struct Settings {
     /// How many domains the work-email page may look up in WorkOS's Organizations API in any one second
     /// on this instance (`workos.organization_lookups_per_second`); answers it kept do not count.
     pub organization_lookups_per_second: u32,
+    /// How the application learns that a customer's directory deprovisioned someone.
+    pub(crate) directory: DirectorySettings,
+}
+
+/// Directory Sync events that end sessions: polled from the Events API, delivered to a webhook route,
+/// or both (each event is handled once).
+#[derive(Debug, Default)]
+pub(crate) struct DirectorySettings {
+    /// Poll `GET /events` this often (`workos.events_poll_interval_ms`).
+    pub(crate) poll_interval: Option<Duration>,
+    /// The webhook route's secret and path (`workos.webhook_secret`, `workos.webhook_path`).
+    pub(crate) webhook: Option<(WebhookSecret, String)>,
+}
+
+/// The secret WorkOS signs webhook deliveries with: never printed.
+#[derive(Clone)]
+pub(crate) struct WebhookSecret(pub(crate) String);
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookSecret([redacted])")
+    }
+}
+
+/// The bounds of `workos.events_poll_interval_ms`: from a tenth of a second to an hour.
+const POLL_INTERVAL_MS: std::ops::RangeInclusive<u64> = 100..=3_600_000;
+
+/// The directory settings of `raw`, which need a session store: stateless cookies cannot be revoked.
+fn directory_settings(
+    raw: &mut Raw,
+    store: Option<&StoreSettings>,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<DirectorySettings, SettingsError> {
+    let trimmed =
+        |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let (poll, poll_from) = match raw.events_poll_interval_ms {
+        Some(ms) => (Some(ms.to_string()), "workos.events_poll_interval_ms"),
+        None => (
+            trimmed(env("WORKOS_EVENTS_POLL_INTERVAL_MS")),
+            "the WORKOS_EVENTS_POLL_INTERVAL_MS environment variable",
+        ),
+    };
+    let (secret, secret_from) = match trimmed(raw.webhook_secret.take()) {
+        Some(secret) => (Some(secret), "workos.webhook_secret"),
+        None => (
+            trimmed(env("WORKOS_WEBHOOK_SECRET")),
+            "the WORKOS_WEBHOOK_SECRET environment variable",
+        ),
+    };
+    let asked = [(poll.is_some(), poll_from), (secret.is_some(), secret_from)];
+    if let (None, Some((_, from))) = (store, asked.iter().find(|(set, _)| *set)) {
+        return Err(SettingsError(format!(
+            "{from} ends sessions when a customer's directory deprovisions someone, and sessions are \
+             stateless cookies, which cannot be ended before they expire\nhelp: set `workos.session_store` \
+             (or WORKOS_SESSION_STORE) to a redis:// URL, with the `redis` feature"
+        )));
+    }
+    let poll_interval = match poll {
+        None => None,
+        Some(ms) => match ms.parse::<u64>() {
+            Ok(ms) if POLL_INTERVAL_MS.contains(&ms) => Some(Duration::from_millis(ms)),
+            _ => return Err(SettingsError(format!(
+                "{poll_from} = {ms} is out of range\nhelp: give it in milliseconds, from {} to {}",
+                POLL_INTERVAL_MS.start(),
+                POLL_INTERVAL_MS.end()
+            ))),
+        },
+    };
+    let webhook = match secret {
+        None if raw.webhook_path.is_some() => {
+            return Err(SettingsError(
+                "workos.webhook_path is set, and no webhook secret is\nhelp: set `workos.webhook_secret` \
+                 (or WORKOS_WEBHOOK_SECRET) to the secret the WorkOS dashboard shows for the endpoint"
+                    .to_owned(),
+            ))
+        }
+        None => None,
+        Some(secret) => Some((
+            WebhookSecret(secret),
+            route_path("webhook_path", raw.webhook_path.take(), "/sso/webhooks")?,
+        )),
+    };
+    Ok(DirectorySettings {
+        poll_interval,
+        webhook,
+    })
 }
 
 /// How many domains the work-email page looks up in WorkOS per second and instance unless
@@ -166,14 +259,15 @@ impl Settings {
                     .to_owned(),
             ));
         }
-        let raw: Raw = if figment.find_value("workos").is_ok() {
+        let mut raw: Raw = if figment.find_value("workos").is_ok() {
             figment.extract_inner("workos").map_err(|error| {
                 SettingsError(format!(
                     "the workos configuration table is invalid: {error}\nhelp: the keys are api_key, \
                      base_url, session_lifetime, logout_redirect, login_path, logout_path, emulator, \
                      request_timeout, redirect_origin, client_id, redirect_uri, organization, connection, \
-                     session_store, session_idle_timeout, session_cache_ms, session_store_timeout_ms and \
-                     organization_lookups_per_second"
+                     session_store, session_idle_timeout, session_cache_ms, session_store_timeout_ms, \
+                     organization_lookups_per_second, events_poll_interval_ms, webhook_secret and \
+                     webhook_path"
                 ))
             })?
         } else {
@@ -195,6 +289,7 @@ impl Settings {
             }
         };
         let store = store_settings(&raw, session_lifetime, &env)?;
+        let directory = directory_settings(&mut raw, store.as_ref(), &env)?;
         let organization_lookups_per_second = match raw.organization_lookups_per_second {
             None => DEFAULT_ORGANIZATION_LOOKUPS_PER_SECOND,
             Some(n @ 1..=MAX_ORGANIZATION_LOOKUPS_PER_SECOND) => {
@@ -241,6 +336,7 @@ impl Settings {
         };
         Ok(Settings {
             store,
+            directory,
             organization_lookups_per_second,
             sign_in,
             api_key,

@@ -51,6 +51,8 @@ pub(crate) struct Sso {
     pub(crate) approve: Option<Arc<dyn ApproveSignIn>>,
     /// The application's tenant resolver, if it gave one.
     pub(crate) tenant: Option<Arc<dyn ResolveTenant>>,
+    /// The application's audit hook, if it gave one.
+    pub(crate) audit: Option<crate::audit::Hook>,
     /// Exchange the codes of IdP-initiated logins instead of starting them over (the application's
     /// explicit opt-in, [`crate::WorkosSso::exchange_unsolicited_codes`]).
     pub(crate) exchange_unsolicited_codes: bool,

@@ -27,6 +27,7 @@ const RUNTIME_LAYERS: &[&str] = &[
     "policy",
     "tenant",
     "hooks",
+    "audit",
     "email",
     // The server-side store (keys and bytes), then the sessions of requests.
     "store",
@@ -37,6 +38,8 @@ const RUNTIME_LAYERS: &[&str] = &[
     "guard",
     "revocation",
     "routes",
+    // Directory events that end sessions: the poller and the webhook route.
+    "directory",
     // The fairing that assembles it all, and the doors for tests and generated code.
     "fairing",
     "testing",

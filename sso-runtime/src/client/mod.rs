@@ -35,6 +35,7 @@ mod authorize;
 pub mod config;
 mod connections;
 mod error;
+mod events;
 mod http;
 mod logout;
 pub(crate) mod open_enum;
@@ -65,6 +66,7 @@ pub use connections::{
 pub use error::{
     ApiError, ApiErrorKind, DecodeError, TransportError, TransportErrorKind, WorkosError,
 };
+pub use events::{Event, EventList, ListEvents};
 pub use logout::{LogoutAuthorization, LogoutToken, LogoutUrl};
 pub use organizations::{
     DomainVerificationStrategy, ListOrganizations, Organization, OrganizationDomain,

@@ -7,6 +7,7 @@ use rocket::route::{self, Handler};
 use rocket::Data;
 
 use super::*;
+use crate::audit::{self, Outcome};
 use crate::client::{
     ApiErrorKind, AuthorizationCode, PkceVerifier, TransportErrorKind, WorkosError,
 };
@@ -29,13 +30,51 @@ pub(super) struct Callback {
 impl Handler for Callback {
     async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> route::Outcome<'r> {
         let reply = match request.rocket().state::<Sso>() {
-            Some(sso) => callback(sso, request, &self.path)
-                .await
-                .unwrap_or_else(Reply::from),
+            Some(sso) => {
+                let result = callback(sso, request, &self.path).await;
+                audit_callback(sso, request, &result);
+                result.unwrap_or_else(Reply::from)
+            }
             None => no_wiring(),
         };
         route::Outcome::from(request, reply)
     }
+}
+
+/// The callback's audit event: signed in, refused (organization, IdP-initiated, the approval hook) or
+/// failed (everything else), with the profile when WorkOS returned one. A callback that only starts the
+/// login over (an IdP-initiated one) records nothing: the login it starts will.
+fn audit_callback(sso: &Sso, request: &Request<'_>, result: &Result<Reply, Problem>) {
+    let note = audit::Note::of(request);
+    let (event, reason) = match result {
+        Ok(_) => match note.event(Outcome::SignedIn, request.client_ip()) {
+            (event, _) if event.profile_id.is_some() => (event, None),
+            _ => return,
+        },
+        Err(problem) => {
+            let refused = matches!(
+                problem.code.as_str(),
+                "wrong_organization" | "idp_initiated_refused" | "sign_in_refused"
+            );
+            let outcome = if refused {
+                Outcome::Refused
+            } else {
+                Outcome::Failed
+            };
+            let (event, noted) = note.event(outcome, request.client_ip());
+            let reason = match (noted, problem.code.as_str()) {
+                (Some(noted), _) => noted.to_owned(),
+                (None, "sign_in_refused") => format!("sign_in_refused: {}", problem.detail),
+                (None, code) => code.to_owned(),
+            };
+            (event, Some(reason))
+        }
+    };
+    let event = match reason {
+        Some(reason) => event.reason(reason),
+        None => event,
+    };
+    audit::record(sso.audit.as_ref(), &event);
 }
 
 /// Finishes a login: the state must match a login this browser started (checked before WorkOS is
@@ -72,13 +111,14 @@ async fn callback(sso: &Sso, request: &Request<'_>, path: &str) -> Result<Reply,
         match store.take_login(state, left).await {
             Ok(true) => {}
             Ok(false) => {
+                audit::Note::of(request).reason("state_replayed");
                 return Err(Problem::new(
                     Status::BadRequest,
                     "invalid_state",
                     "Sign-in could not be completed",
                     "This sign-in response was used already. Please sign in again.",
                 )
-                .with_login_url(restart))
+                .with_login_url(restart));
             }
             Err(Unavailable) => return Err(store_unavailable().with_login_url(restart)),
         }
@@ -158,6 +198,7 @@ async fn callback(sso: &Sso, request: &Request<'_>, path: &str) -> Result<Reply,
             )
         })?;
     let profile = signed_in.profile;
+    audit::Note::of(request).profile(&profile);
     // The login's own choice, then the flow's tenant policy: a provider sign-in reaches an unpinned flow
     // only if its handlers list the provider, however the login state came to name it.
     if !profile_is_from(&profile, &expected) || tenant_refusal(&profile, &flow.login).is_some() {

@@ -8,6 +8,7 @@ use rocket::Data;
 use rocket_workos_sso_rules as rules;
 
 use super::*;
+use crate::audit::{self, AuditEvent, Outcome};
 use crate::client::{AuthorizationRequest, ConnectionSelector, PkceVerifier, Provider, State};
 use crate::flow::login_state::{self, LoginState, LOGIN_TTL_SECS};
 use crate::flow::return_to_or_default;
@@ -107,6 +108,15 @@ pub(crate) async fn start_login(
     if !flow.login.provider_scopes.is_empty() {
         authorization = authorization.provider_scopes(flow.login.provider_scopes.iter().copied());
     }
+    let mut started = AuditEvent::new(Outcome::Started).ip(request.client_ip());
+    match &expected {
+        ConnectionSelector::Organization(id) => started.organization_id = Some(id.clone()),
+        ConnectionSelector::Connection(id) => started.connection_id = Some(id.clone()),
+        ConnectionSelector::Provider(provider) => {
+            started.connection_type = Some(provider.as_str().to_owned());
+        }
+    }
+    audit::record(sso.audit.as_ref(), &started);
     let login = LoginState {
         return_to: login_state::kept_return_to(return_to),
         flow: key.clone(),

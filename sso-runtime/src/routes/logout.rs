@@ -7,6 +7,7 @@ use rocket::route::{self, Handler};
 use rocket::Data;
 
 use super::*;
+use crate::audit::{self, AuditEvent, Outcome};
 use crate::client::profile::ConnectionType;
 use crate::flow::login_state::{self};
 use crate::reply::{Problem, Reply};
@@ -35,17 +36,13 @@ impl Handler for Logout {
 /// page can at worst sign the user out of this application, as clearing cookies would (SECURITY.md).
 async fn logout(sso: &Sso, request: &Request<'_>) -> Reply {
     let single_logout = sso.single_logout && request.method() == Method::Post;
-    let profile = if single_logout {
-        sso.sessions
-            .of_request(request)
-            .await
-            .ok()
-            .flatten()
-            .filter(|session| session.profile.connection_type == ConnectionType::GenericOIDC)
-            .map(|session| session.profile.id.clone())
-    } else {
-        None
-    };
+    let session = sso.sessions.of_request(request).await.ok().flatten();
+    let profile = session
+        .as_ref()
+        .filter(|session| {
+            single_logout && session.profile.connection_type == ConnectionType::GenericOIDC
+        })
+        .map(|session| session.profile.id.clone());
     if sso.sessions.end(request.cookies()).await.is_err() {
         // The session is still valid on the server, so the browser keeps its cookie to try again.
         return Problem::new(
@@ -55,6 +52,12 @@ async fn logout(sso: &Sso, request: &Request<'_>) -> Reply {
             "Your session could not be ended right now. Please try signing out again in a moment.",
         )
         .into();
+    }
+    if let Some(session) = &session {
+        let event = AuditEvent::new(Outcome::SignedOut)
+            .profile(&session.profile)
+            .ip(request.client_ip());
+        audit::record(sso.audit.as_ref(), &event);
     }
     login_state::forget_next_slot(request.cookies(), sso.secure_cookies);
     if let Some(profile) = profile {

@@ -23,9 +23,77 @@ mod launch_error;
 mod link;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
+mod scripts;
 
 #[cfg(feature = "redis")]
-pub(crate) use self::redis::RedisStore;
+pub(crate) use self::redis::{Marked, RedisStore};
+
+/// Whose a session is, as the store indexes and revokes it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Owner<'a> {
+    /// The profile id.
+    pub(crate) user: &'a str,
+    /// The organization, if the profile has one.
+    pub(crate) organization: Option<&'a str>,
+    /// The connection the profile signed in through.
+    pub(crate) connection: &'a str,
+    /// The identity provider's id of the person (what a directory user carries too).
+    pub(crate) idp_id: &'a str,
+    /// The email, compared without case.
+    pub(crate) email: &'a str,
+}
+
+/// Something whose sessions a revocation ends: the marks the store checks on every read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mark<'a> {
+    /// Every session of an organization.
+    Organization(&'a str),
+    /// Every session signed in through a connection.
+    Connection(&'a str),
+    /// Every session of the person an organization's identity provider knows by this id.
+    Person {
+        /// The organization.
+        organization: &'a str,
+        /// The identity provider's id of the person.
+        idp_id: &'a str,
+    },
+    /// Every session of an organization with this email (compared without case).
+    Email {
+        /// The organization.
+        organization: &'a str,
+        /// The email.
+        email: &'a str,
+    },
+}
+
+impl Mark<'_> {
+    /// The mark's key under `revoked:`, as the read script builds it from a session's fields.
+    pub(crate) fn key(&self) -> String {
+        match self {
+            Mark::Organization(id) => format!("organization:{id}"),
+            Mark::Connection(id) => format!("connection:{id}"),
+            Mark::Person {
+                organization,
+                idp_id,
+            } => format!("person:{organization}:{idp_id}"),
+            Mark::Email {
+                organization,
+                email,
+            } => format!("email:{organization}:{}", email.to_lowercase()),
+        }
+    }
+}
+
+/// What [`RedisStore::mark`] did (without the feature, nothing can).
+#[cfg(not(feature = "redis"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marked {
+    /// The marks are set.
+    Now,
+    /// The event was handled before.
+    Before,
+}
 
 /// Without the `redis` feature there is no server-side store: this type has no values, so every path
 /// that would use one is statically unreachable.
@@ -40,9 +108,29 @@ impl RedisStore {
     pub(crate) async fn create(
         &self,
         _: &[u8],
-        _: (&str, Option<&str>),
+        _: &Owner<'_>,
         _: (i64, i64),
     ) -> Result<[u8; 32], Unavailable> {
+        match *self {}
+    }
+
+    pub(crate) async fn mark(
+        &self,
+        _: &[Mark<'_>],
+        _: Option<&str>,
+    ) -> Result<Marked, Unavailable> {
+        match *self {}
+    }
+
+    pub(crate) async fn events_cursor(&self) -> Result<Option<String>, Unavailable> {
+        match *self {}
+    }
+
+    pub(crate) async fn advance_events_cursor(&self, _: &str) -> Result<(), Unavailable> {
+        match *self {}
+    }
+
+    pub(crate) async fn events_since(&self, _: &str) -> Result<String, Unavailable> {
         match *self {}
     }
 

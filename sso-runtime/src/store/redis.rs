@@ -3,13 +3,16 @@
 //! Keys, all under `workos_sso:2:` (the layout's version: keys of an earlier layout are never read and
 //! expire by themselves):
 //! - `session:<key>`: a hash of the session: `v` the MessagePack plaintext a cookie session would seal,
-//!   `u` the user (profile id), `o` the organization (or empty), `n` its sequence number, `e` its
-//!   absolute expiry (Unix seconds). Its TTL is the idle timeout, slid by every read, never past `e`.
+//!   `u` the user (profile id), `o` the organization (or empty), `c` the connection, `i` the identity
+//!   provider's id of the person, `m` the email (lowercase), `n` its sequence number, `e` its absolute
+//!   expiry (Unix seconds). Its TTL is the idle timeout, slid by every read, never past `e`.
 //! - `sequence`: a counter that orders sign-ins and revocations on the server, whatever the clocks of
 //!   the instances say.
-//! - `revoked:user:<id>` and `revoked:organization:<id>`: the sequence number of the latest revocation
-//!   of that user or organization. A session numbered at or below it is refused on its next read, in
-//!   the same round trip as the read: revocation does not depend on finding the session. They live
+//! - `revoked:user:<id>`, `revoked:organization:<id>`, `revoked:connection:<id>`,
+//!   `revoked:person:<organization>:<idp id>` and `revoked:email:<organization>:<email>`: the sequence
+//!   number of the latest revocation of that user, organization, connection or person (as a directory
+//!   names them: [`Mark`]). A session numbered at or below any of its marks is refused on its next read,
+//!   in the same round trip as the read: revocation does not depend on finding the session. They live
 //!   [`MARKER_TTL`], longer than any session.
 //! - `user:<id>` and `organization:<id>`: sorted sets of the live session keys of that user or
 //!   organization, scored by when each ends (idle or absolute), so that a revocation finds the sessions
@@ -18,9 +21,12 @@
 //! - `used:<hash of the state>`: a login whose callback was taken, so a replayed callback fails on
 //!   the server even with a restored cookie. Written only by a callback with a valid sealed login
 //!   cookie: requests without one write nothing.
+//! - `event:<id>`: a WorkOS event that was handled (31 days, longer than WorkOS keeps events), so an
+//!   event is handled once however often it is polled or delivered; `events:cursor`: the id of the
+//!   latest event the instances polled, shared by all of them.
 //!
-//! Every call is bounded by `session_store_timeout_ms` (`link.rs`). Writes that touch several keys are
-//! Lua scripts, atomic on the server.
+//! Every call is bounded by `session_store_timeout_ms` (`link.rs`). Every operation is one Lua script
+//! (`scripts.rs`), atomic on the server.
 
 use std::fmt;
 use std::sync::Arc;
@@ -32,7 +38,8 @@ use redis::Script;
 use sha2::{Digest, Sha256};
 
 use super::link::Link;
-use super::{SessionKey, Swept, Unavailable};
+use super::scripts::{ADVANCE, CONSUME, CREATE, END, MARK, READ, SWEEP};
+use super::{Mark, Owner, SessionKey, Swept, Unavailable};
 use crate::codec::{self, Session};
 use crate::kept::Kept;
 use crate::settings::StoreSettings;
@@ -48,118 +55,8 @@ pub(crate) const MARKER_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 /// member, with an append-only file).
 pub(crate) const SWEEP_BATCH: usize = 200;
 
-/// Stores a session and indexes it. KEYS = session, sequence, user index[, organization index];
-/// ARGV = plaintext, user, organization ('' for none), expiry (Unix s), TTL (ms), index score (Unix s),
-/// now (Unix s), session key. Returns the session's sequence number.
-const CREATE: &str = r"
-local n = redis.call('INCR', KEYS[2])
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'u', ARGV[2], 'o', ARGV[3], 'n', n, 'e', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-local lasts = tonumber(ARGV[4]) - tonumber(ARGV[7]) + 1
-for i = 3, #KEYS do
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[7])
-  redis.call('ZADD', KEYS[i], ARGV[6], ARGV[8])
-  if redis.call('TTL', KEYS[i]) < lasts then
-    redis.call('EXPIRE', KEYS[i], lasts)
-  end
-end
-return n
-";
-
-/// Reads a session: refused (nil) when a revocation of its user or organization came after it, else
-/// its plaintext, with the idle timeout slid. KEYS = session; ARGV = prefix, session key, idle timeout
-/// (ms, 0 for none), now (Unix s).
-const READ: &str = r"
-local s = redis.call('HMGET', KEYS[1], 'v', 'u', 'o', 'n', 'e')
-if not s[1] then return false end
-local p, id = ARGV[1], ARGV[2]
-local n, e, now = tonumber(s[4]), tonumber(s[5]), tonumber(ARGV[4])
-if e <= now then return false end
-local user = redis.call('GET', p .. 'revoked:user:' .. s[2])
-if user and n <= tonumber(user) then return false end
-if s[3] ~= '' then
-  local organization = redis.call('GET', p .. 'revoked:organization:' .. s[3])
-  if organization and n <= tonumber(organization) then return false end
-end
-local idle = tonumber(ARGV[3])
-if idle > 0 then
-  local left = (e - now) * 1000
-  if idle < left then left = idle end
-  redis.call('PEXPIRE', KEYS[1], left)
-  local ends = now + math.ceil(left / 1000)
-  redis.pcall('ZADD', p .. 'user:' .. s[2], 'XX', ends, id)
-  if s[3] ~= '' then redis.pcall('ZADD', p .. 'organization:' .. s[3], 'XX', ends, id) end
-end
-return s[1]
-";
-
-/// Ends a session (logout) and removes it from its indexes, pruning them. KEYS = session; ARGV = prefix,
-/// session key, now (Unix s). Returns 1 if the session existed.
-const END: &str = r"
-local s = redis.call('HMGET', KEYS[1], 'u', 'o')
-if not s[1] then return 0 end
-redis.call('DEL', KEYS[1])
-local p, id = ARGV[1], ARGV[2]
-local indexes = { p .. 'user:' .. s[1] }
-if s[2] ~= '' then table.insert(indexes, p .. 'organization:' .. s[2]) end
-for _, index in ipairs(indexes) do
-  redis.call('ZREM', index, id)
-  redis.call('ZREMRANGEBYSCORE', index, '-inf', ARGV[3])
-end
-return 1
-";
-
-/// Revokes, at once, every session of a user or organization: sets its marker to a new sequence
-/// number. With a session to keep (its user's own, for "sign out my other devices"), that session is
-/// renumbered after the marker. KEYS = marker, sequence; ARGV = marker TTL (s), the kept session's name
-/// ('' for none), the user it must belong to. Returns the marker, or -1 when Redis is full (at
-/// `maxmemory` under `noeviction` it refuses writes that need memory, and deletes still work).
-const MARK: &str = r"
-local m = redis.pcall('INCR', KEYS[2])
-if type(m) == 'table' then
-  if string.find(m.err, 'OOM', 1, true) then return -1 end
-  return redis.error_reply(m.err)
-end
-redis.call('SET', KEYS[1], m, 'EX', ARGV[1])
-if ARGV[2] ~= '' and redis.call('HGET', ARGV[2], 'u') == ARGV[3] then
-  redis.call('HSET', ARGV[2], 'n', redis.call('INCR', KEYS[2]))
-end
-return m
-";
-
-/// One batch of a revocation: looks at up to `count` members of an index from `cursor` on, deletes
-/// those numbered at or below the marker (and removes them from every index), drops members whose
-/// session is gone, and leaves later sessions and the one to keep alone. KEYS = index; ARGV = prefix,
-/// marker, cursor, count, now (Unix s), the key to keep ('' for none). Returns the next cursor ('0' when
-/// done), then the keys of the sessions it deleted.
-const SWEEP: &str = r"
-local p, m, keep = ARGV[1], tonumber(ARGV[2]), ARGV[6]
-local scan = redis.call('ZSCAN', KEYS[1], ARGV[3], 'COUNT', ARGV[4])
-local result = { scan[1] }
-local members = scan[2]
-for i = 1, #members, 2 do
-  local id = members[i]
-  local s = redis.call('HMGET', p .. 'session:' .. id, 'u', 'o', 'n')
-  if not s[3] then
-    redis.call('ZREM', KEYS[1], id)
-  elseif tonumber(s[3]) <= m and id ~= keep then
-    if redis.call('DEL', p .. 'session:' .. id) == 1 then table.insert(result, id) end
-    redis.call('ZREM', p .. 'user:' .. s[1], id)
-    if s[2] ~= '' then redis.call('ZREM', p .. 'organization:' .. s[2], id) end
-  end
-end
-if scan[1] == '0' then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[5]) end
-return result
-";
-
-/// Takes a login's state: the token of whoever took it first, or nil (and the caller's token kept) if
-/// nobody did. KEYS = used state; ARGV = token, TTL (ms).
-const CONSUME: &str = r"
-local taken = redis.call('GET', KEYS[1])
-if taken then return taken end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return false
-";
+/// How long the record of a handled event lives: longer than WorkOS keeps events (30 days).
+const EVENT_TTL: Duration = Duration::from_secs(31 * 24 * 3600);
 
 /// The scripts, loaded once.
 #[derive(Clone)]
@@ -170,6 +67,16 @@ struct Scripts {
     mark: Script,
     sweep: Script,
     consume: Script,
+    advance: Script,
+}
+
+/// What [`RedisStore::mark`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marked {
+    /// The marks are set: every session they name is refused from now on.
+    Now,
+    /// The event was handled before; nothing changed.
+    Before,
 }
 
 /// The sessions of one application on one Redis.
@@ -210,18 +117,20 @@ impl RedisStore {
                 mark: Script::new(MARK),
                 sweep: Script::new(SWEEP),
                 consume: Script::new(CONSUME),
+                advance: Script::new(ADVANCE),
             },
         })
     }
 
-    /// Stores a new session for `plaintext` (an encoded [`Session`]) of `user` and `organization`,
-    /// expiring at `expires_at`; returns the random id the cookie seals.
+    /// Stores a new session for `plaintext` (an encoded [`Session`]) of `owner`, expiring at
+    /// `expires_at`; returns the random id the cookie seals.
     pub(crate) async fn create(
         &self,
         plaintext: &[u8],
-        (user, organization): (&str, Option<&str>),
+        owner: &Owner<'_>,
         (now, expires_at): (i64, i64),
     ) -> Result<[u8; 32], Unavailable> {
+        let (user, organization) = (owner.user, owner.organization);
         let mut id = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
         let key = SessionKey::of_id(&id);
@@ -246,7 +155,10 @@ impl RedisStore {
             .arg(ttl.as_millis().max(1) as u64)
             .arg(ends)
             .arg(now)
-            .arg(&key.0);
+            .arg(&key.0)
+            .arg(owner.connection)
+            .arg(owner.idp_id)
+            .arg(owner.email.to_lowercase());
         self.link
             .run("store a session", |mut connection| {
                 let invocation = &invocation;
@@ -338,19 +250,13 @@ impl RedisStore {
         keep: Option<&SessionKey>,
         now: i64,
     ) -> Result<usize, Swept> {
-        let mut invocation = self.scripts.mark.prepare_invoke();
-        invocation
-            .key(format!("{PREFIX}revoked:{kind}:{id}"))
-            .key(format!("{PREFIX}sequence"))
-            .arg(MARKER_TTL.as_secs())
-            .arg(keep.map_or(String::new(), |key| format!("{PREFIX}session:{}", key.0)))
-            .arg(id);
-        let marker: i64 = self
-            .link
-            .run("revoke sessions", |mut connection| {
-                let invocation = &invocation;
-                async move { invocation.invoke_async(&mut connection).await }
-            })
+        let keep_name = keep.map_or(String::new(), |key| format!("{PREFIX}session:{}", key.0));
+        let marker = self
+            .set_marks(
+                &[format!("{PREFIX}revoked:{kind}:{id}")],
+                (&keep_name, id),
+                "",
+            )
             .await
             .map_err(|Unavailable| Swept::NotMarked)?;
         // A full Redis takes no marker: the indexes (complete, as nothing is evicted) say which
@@ -394,6 +300,108 @@ impl RedisStore {
                 return Ok(ended);
             }
         }
+    }
+
+    /// Runs the mark script: sets `marks` (key names) to a new number, renumbering the kept session
+    /// `(name, user)` after them, once per `event` record name ('' for none). The script's answer: the
+    /// number, -1 for a full Redis, -2 for an event handled before.
+    async fn set_marks(
+        &self,
+        marks: &[String],
+        (keep, user): (&str, &str),
+        event: &str,
+    ) -> Result<i64, Unavailable> {
+        let mut invocation = self.scripts.mark.prepare_invoke();
+        invocation.key(format!("{PREFIX}sequence"));
+        for mark in marks {
+            invocation.key(mark);
+        }
+        invocation
+            .arg(MARKER_TTL.as_secs())
+            .arg(keep)
+            .arg(user)
+            .arg(event)
+            .arg(EVENT_TTL.as_secs());
+        self.link
+            .run("revoke sessions", |mut connection| {
+                let invocation = &invocation;
+                async move { invocation.invoke_async(&mut connection).await }
+            })
+            .await
+    }
+
+    /// Revokes every session `marks` name, on every instance, once per WorkOS `event` (an event id, or
+    /// `None`): refused from their next read on. A full Redis cannot take the marks: [`Unavailable`], so
+    /// that the event is tried again (a webhook answers 503, the poller keeps its cursor).
+    pub(crate) async fn mark(
+        &self,
+        marks: &[Mark<'_>],
+        event: Option<&str>,
+    ) -> Result<Marked, Unavailable> {
+        let names: Vec<String> = marks
+            .iter()
+            .map(|mark| format!("{PREFIX}revoked:{}", mark.key()))
+            .collect();
+        let record = event.map_or(String::new(), |id| format!("{PREFIX}event:{id}"));
+        match self.set_marks(&names, ("", ""), &record).await? {
+            -2 => Ok(Marked::Before),
+            number if number < 0 => {
+                rocket::log::private::error!(
+                    "WorkOS SSO: the session store is full (maxmemory): a revocation could not be recorded"
+                );
+                Err(Unavailable)
+            }
+            _ => Ok(Marked::Now),
+        }
+    }
+
+    /// The id of the latest WorkOS event the instances polled, if any.
+    pub(crate) async fn events_cursor(&self) -> Result<Option<String>, Unavailable> {
+        self.link
+            .run("read the events cursor", |mut connection| async move {
+                redis::cmd("GET")
+                    .arg(format!("{PREFIX}events:cursor"))
+                    .query_async(&mut connection)
+                    .await
+            })
+            .await
+    }
+
+    /// Where the instances started reading events, before any was handled: `at` if no instance said so
+    /// before (kept for good, so a restart skips nothing), else what the first one said.
+    pub(crate) async fn events_since(&self, at: &str) -> Result<String, Unavailable> {
+        let key = format!("{PREFIX}events:since");
+        self.link
+            .run("read where events start", |mut connection| {
+                let key = &key;
+                async move {
+                    let () = redis::cmd("SET")
+                        .arg(key)
+                        .arg(at)
+                        .arg("NX")
+                        .query_async::<Option<String>>(&mut connection)
+                        .await
+                        .map(|_| ())?;
+                    redis::cmd("GET")
+                        .arg(key)
+                        .query_async(&mut connection)
+                        .await
+                }
+            })
+            .await
+    }
+
+    /// Moves the shared events cursor to `to`, never back.
+    pub(crate) async fn advance_events_cursor(&self, to: &str) -> Result<(), Unavailable> {
+        let mut invocation = self.scripts.advance.prepare_invoke();
+        invocation.key(format!("{PREFIX}events:cursor")).arg(to);
+        self.link
+            .run("move the events cursor", |mut connection| {
+                let invocation = &invocation;
+                async move { invocation.invoke_async::<String>(&mut connection).await }
+            })
+            .await?;
+        Ok(())
     }
 
     /// Takes the login whose callback carries `state`, which this browser's sealed login cookie proved:
