@@ -168,11 +168,13 @@ fn directory_settings(
         None => None,
         Some(ms) => match ms.parse::<u64>() {
             Ok(ms) if POLL_INTERVAL_MS.contains(&ms) => Some(Duration::from_millis(ms)),
-            _ => return Err(SettingsError(format!(
+            _ => {
+                return Err(SettingsError(format!(
                 "{poll_from} = {ms} is out of range\nhelp: give it in milliseconds, from {} to {}",
                 POLL_INTERVAL_MS.start(),
                 POLL_INTERVAL_MS.end()
-            ))),
+            )))
+            }
         },
     };
     let webhook = match secret {

@@ -110,8 +110,8 @@ fn expect(status: u16, expected: u16, n: usize, step: &str) -> Result<(), Failur
 enum Failure {
     /// A 503: the store could not answer in time. Clean only with `Retry-After`.
     Unavailable { retry_after: Option<String> },
-    /// Anything else: always a failure of the test.
-    Other(String),
+    /// Anything else: always a failure of the test (its words are shown through `Debug`).
+    Other(#[allow(dead_code)] String),
 }
 
 /// One browser: its login, tried again (up to five times, as a browser following `Retry-After` would)
