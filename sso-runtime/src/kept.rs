@@ -194,7 +194,13 @@ mod tests {
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
         // Kept: the next request fetches nothing.
-        let again = kept.get("k", || Err("no fetch expected"), || "lost").await;
+        let again = kept
+            .get(
+                "k",
+                || Err::<std::future::Ready<Result<usize, &str>>, _>("no fetch expected"),
+                || "lost",
+            )
+            .await;
         assert_eq!(again, Ok(7));
     }
 
