@@ -19,6 +19,9 @@ type Outcome<V, E> = Result<V, E>;
 /// The fetches in flight, by key: a receiver each that a second request for the key waits on.
 type Flights<V, E> = Mutex<HashMap<String, watch::Receiver<Option<Outcome<V, E>>>>>;
 
+/// The values kept, by key, with when each was fetched.
+type Answers<V> = quick_cache::sync::Cache<String, (Instant, V)>;
+
 /// Values kept for `fresh_for` (at most `capacity` keys), fetched once at a time per key.
 pub(crate) struct Kept<V, E> {
     fresh_for: Duration,
@@ -112,10 +115,7 @@ where
 async fn land<V, E>(
     fetch: impl Future<Output = Outcome<V, E>>,
     key: String,
-    (answers, flights): (
-        Arc<quick_cache::sync::Cache<String, (Instant, V)>>,
-        Arc<Flights<V, E>>,
-    ),
+    (answers, flights): (Arc<Answers<V>>, Arc<Flights<V, E>>),
     keep: fn(&Outcome<V, E>) -> bool,
     sender: watch::Sender<Option<Outcome<V, E>>>,
 ) where
