@@ -41,7 +41,7 @@ use crate::client::config::{ApiKey, ConfigError};
 
 mod store_url;
 
-pub(crate) use store_url::SentinelUrl;
+pub(crate) use store_url::{is_sentinel, SentinelUrl};
 
 /// How long a sign-in lasts unless `workos.session_lifetime` says otherwise.
 pub(crate) const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
@@ -311,7 +311,7 @@ fn store_settings(
     if !["redis://", "rediss://", "redis+unix://", "unix://"]
         .iter()
         .any(|scheme| url.starts_with(scheme))
-        && !store_url::is_sentinel(&url)
+        && !is_sentinel(&url)
     {
         return Err(SettingsError(format!(
             "{from} = {shown} is not a Redis URL\nhelp: write redis://host:port/db (rediss:// for TLS), \
