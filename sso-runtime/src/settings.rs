@@ -19,6 +19,7 @@
 //! # organization = "org_..."                        # WORKOS_ORGANIZATION_ID (or connection, WORKOS_CONNECTION_ID)
 //! # Server-side sessions (feature `redis`): see the `store` module.
 //! # session_store = "redis://127.0.0.1:6379/0"       # WORKOS_SESSION_STORE
+//! # session_store = "redis+sentinel://:PASSWORD@10.0.0.7:26379,10.0.0.8:26379/mymaster/0" # behind Sentinel
 //! # session_idle_timeout = 1800
 //! # session_cache_ms = 1000
 //! # session_store_timeout_ms = 500
@@ -41,6 +42,10 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::client::config::{ApiKey, ConfigError};
+
+mod store_url;
+
+pub(crate) use store_url::{is_sentinel, SentinelUrl};
 
 /// How long a sign-in lasts unless `workos.session_lifetime` says otherwise.
 pub(crate) const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
@@ -404,10 +409,17 @@ fn store_settings(
     if !["redis://", "rediss://", "redis+unix://", "unix://"]
         .iter()
         .any(|scheme| url.starts_with(scheme))
+        && !is_sentinel(&url)
     {
         return Err(SettingsError(format!(
-            "{from} = {shown} is not a Redis URL\nhelp: write redis://host:port/db (rediss:// for TLS), or \
+            "{from} = {shown} is not a Redis URL\nhelp: write redis://host:port/db (rediss:// for TLS), \
+             redis+sentinel://host:port[,host:port...]/service/db for a primary behind Redis Sentinel, or \
              \"cookie\" for stateless cookie sessions"
+        )));
+    }
+    if let Err(why) = SentinelUrl::parse(&url) {
+        return Err(SettingsError(format!(
+            "{from} = {shown} is not a valid Sentinel URL: {why}"
         )));
     }
     if !cfg!(feature = "redis") {
@@ -496,8 +508,8 @@ fn route_path(key: &str, value: Option<String>, default: &str) -> Result<String,
 #[derive(Clone)]
 #[cfg_attr(not(feature = "redis"), allow(dead_code))]
 pub(crate) struct StoreSettings {
-    /// The store's URL (`redis://…` or `rediss://…`); it may carry a password, so it is never printed
-    /// whole.
+    /// The store's URL (`redis://…`, `rediss://…`, or `redis+sentinel://…` as [`SentinelUrl`] reads
+    /// it); it may carry passwords, so it is never printed whole.
     pub(crate) url: String,
     /// Where the URL was read, for messages.
     pub(crate) from: String,
@@ -521,8 +533,11 @@ impl std::fmt::Debug for StoreSettings {
     }
 }
 
-/// `url` without its password, for messages and logs.
+/// `url` without its password (a Sentinel URL without either of its passwords), for messages and logs.
 pub(crate) fn redacted(url: &str) -> String {
+    if let Some(shown) = store_url::redacted_sentinel(url) {
+        return shown;
+    }
     match url::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
             let _ = parsed.set_password(Some("redacted"));
@@ -762,6 +777,54 @@ mod tests {
                 assert!(!error.contains("secret"), "{error}");
             }
         }
+    }
+
+    #[test]
+    fn a_sentinel_url_is_a_session_store_checked_and_printed_without_its_passwords() {
+        let url =
+            "redis+sentinel://:hunter2@10.0.0.7:26379,10.0.0.8/mymaster/1?sentinel_password=s3cret";
+        assert_eq!(
+            redacted(url),
+            "redis+sentinel://:redacted@10.0.0.7:26379,10.0.0.8/mymaster/1?sentinel_password=redacted"
+        );
+        let toml = format!("[workos]\nsession_store = \"{url}\"");
+        if !cfg!(feature = "redis") {
+            let error = settings(&toml, &[]).unwrap_err().to_string();
+            assert!(error.contains("`redis` feature"), "{error}");
+            return;
+        }
+        let store = settings(&toml, &[]).unwrap().store.unwrap();
+        assert_eq!(store.url, url);
+        let debug = format!("{store:?}");
+        assert!(
+            !debug.contains("hunter2") && !debug.contains("s3cret"),
+            "{debug}"
+        );
+        for (url, expected) in [
+            (
+                "redis+sentinel://:hunter2@10.0.0.7:26379",
+                "workos.session_store = redis+sentinel://:redacted@10.0.0.7:26379 is not a valid \
+                 Sentinel URL: it names no service",
+            ),
+            (
+                "rediss+sentinel://:hunter2@10.0.0.7:2637x/mymaster",
+                "is not a valid Sentinel URL: the port of the Sentinel address \"10.0.0.7:2637x\"",
+            ),
+            (
+                "redis+sentinel://:hunter2@a/mymaster/x",
+                "the database \"x\" is not a number from 0",
+            ),
+        ] {
+            let toml = format!("[workos]\nsession_store = \"{url}\"");
+            let error = settings(&toml, &[]).unwrap_err().to_string();
+            assert!(error.contains(expected), "{url}: {error}");
+            assert!(error.contains("\nhelp: write redis+sentinel://"), "{error}");
+            assert!(!error.contains("hunter2"), "{error}");
+        }
+        let error = settings("[workos]\nsession_store = \"sentinel://a/b\"", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("redis+sentinel://host:port"), "{error}");
     }
 
     #[test]

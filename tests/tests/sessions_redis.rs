@@ -441,3 +441,38 @@ async fn single_logout_ends_the_identity_providers_session_through_workos() {
     assert_eq!(protected(&b, &session).await.0, Status::Unauthorized);
     assert_eq!(emulator(&a).logouts().len(), 1, "no second Single Logout");
 }
+
+/// Issue #20, item 5: after Redis restarts under an idle instance, the instance's connection is dead and
+/// nothing has used it yet. The first request that needs the session must still be served (the call is
+/// made again on a new connection within `session_store_timeout_ms`), not answered 503. Five restarts,
+/// each followed by exactly one request.
+#[rocket::async_test]
+async fn the_first_request_after_redis_restarts_under_an_idle_instance_is_served() {
+    let Some(mut redis) = redis_or_skip("the_first_request_after_redis_restarts") else {
+        return;
+    };
+    let a = instance(with_store(&redis)).await;
+    let session = signed_in(&a, EXAMPLE_ORG_ID, "alice@example.com").await;
+    assert_eq!(who(&a, &session).await, (Status::Ok, alice()));
+    for round in 1..=5 {
+        // Killed (SIGKILL) and started again on the same port with the same data; `restart` returns
+        // once the new server answers PING.
+        redis.restart();
+        assert!(redis.pings(), "round {round}: Redis answers PING");
+        // The instance stays idle a moment, as between two users' requests.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // A protected page, so that a store failure is a 503 (`/sec/me` takes an optional profile,
+        // and would say "anonymous").
+        let (status, body) = protected(&a, &session).await;
+        assert_eq!(
+            status,
+            Status::Ok,
+            "round {round}: the first request after the restart is served: {body}"
+        );
+        assert_eq!(
+            who(&a, &session).await,
+            (Status::Ok, alice()),
+            "round {round}"
+        );
+    }
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use redis::{ConnectionAddr, ErrorKind, RedisError};
 
-use crate::settings::{redacted, StoreSettings};
+use crate::settings::{is_sentinel, redacted, StoreSettings};
 
 /// The store of `settings` (connected through `client`) as the messages name it, and how long it had.
 pub(super) struct Store<'a> {
@@ -16,13 +16,22 @@ pub(super) struct Store<'a> {
 }
 
 impl Store<'_> {
-    /// `the session store at redis://…/0 (workos.session_store)`, the password redacted.
+    /// `the session store at redis://…/0 (workos.session_store)`, the password redacted; behind
+    /// Sentinel, with the address of the primary the Sentinels named (the client's).
     fn named(&self) -> String {
-        format!(
+        let named = format!(
             "the session store at {} ({})",
             redacted(&self.settings.url),
             self.settings.from
-        )
+        );
+        if is_sentinel(&self.settings.url) {
+            format!(
+                "{named}, whose primary the Sentinels name as {},",
+                self.client.get_connection_info().addr()
+            )
+        } else {
+            named
+        }
     }
 
     fn is_tls(&self) -> bool {

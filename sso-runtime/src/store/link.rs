@@ -1,20 +1,25 @@
 //! The connection to Redis: made at launch (refusing the launch with an explained error when Redis
 //! cannot be used, `launch_error.rs`), and every call through it bounded by `session_store_timeout_ms`.
 //!
-//! One multiplexed connection (the `redis` crate's tokio `ConnectionManager`), reconnected after a
-//! failure. A connection that broke while the instance was idle is found by the first call that uses
-//! it: that call is tried once more on a fresh connection within the same bound, so the first request
-//! after Redis comes back is served rather than answered 503.
+//! With a `redis://` URL, one multiplexed connection (the `redis` crate's tokio `ConnectionManager`),
+//! reconnected after a failure. A connection that broke while the instance was idle is found by the
+//! first call that uses it: that call is tried once more on a fresh connection within the same bound,
+//! so the first request after Redis comes back is served rather than answered 503.
+//!
+//! With a `redis+sentinel://` URL, a connection to the primary the Sentinels name (`sentinel.rs`),
+//! replaced by the next primary they name when a call finds it lost (`primary.rs`).
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{RedisError, RedisResult};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
+use redis::{Cmd, Pipeline, RedisError, RedisFuture, RedisResult, Value};
 
 use super::launch_error::Store;
+use super::primary::{Failure, Primary};
 use super::Unavailable;
-use crate::settings::{redacted, StoreSettings};
+use crate::settings::{redacted, SentinelUrl, StoreSettings};
 
 /// redis-rs builds the TLS configuration of `rediss://` connections on rustls's process-wide crypto
 /// provider. When an application's dependencies compile in both of rustls's providers (Rocket's `tls`
@@ -28,10 +33,60 @@ fn ensure_tls_provider() {
     }
 }
 
+/// What a call is handed: the connection it runs its commands on.
+#[derive(Clone)]
+pub(crate) enum Connection {
+    /// The one Redis of a `redis://` URL, reconnected by the redis crate's manager.
+    Direct(ConnectionManager),
+    /// The primary the Sentinels named.
+    Primary(MultiplexedConnection),
+}
+
+impl redis::aio::ConnectionLike for Connection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Connection::Direct(connection) => connection.req_packed_command(cmd),
+            Connection::Primary(connection) => connection.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Connection::Direct(connection) => {
+                connection.req_packed_commands(pipeline, offset, count)
+            }
+            Connection::Primary(connection) => {
+                connection.req_packed_commands(pipeline, offset, count)
+            }
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Connection::Direct(connection) => connection.get_db(),
+            Connection::Primary(connection) => connection.get_db(),
+        }
+    }
+}
+
+/// Where the link sends its calls.
+#[derive(Clone)]
+enum Target {
+    /// The one Redis of a `redis://` URL.
+    Direct(ConnectionManager),
+    /// The primary behind Sentinel, replaced after a failover.
+    Sentinel(Arc<Primary>),
+}
+
 /// The application's connection to its Redis (a handle: clones share the connection).
 #[derive(Clone)]
 pub(crate) struct Link {
-    connection: ConnectionManager,
+    target: Target,
     timeout: Duration,
 }
 
@@ -42,6 +97,15 @@ impl Link {
     pub(crate) async fn connect(settings: &StoreSettings) -> Result<Link, String> {
         let shown = redacted(&settings.url);
         ensure_tls_provider();
+        let sentinel = SentinelUrl::parse(&settings.url).map_err(|why| {
+            format!(
+                "{} = {shown} is not a valid Sentinel URL: {why}",
+                settings.from
+            )
+        })?;
+        if let Some(url) = sentinel {
+            return Link::connect_sentinel(settings, &url).await;
+        }
         let client = redis::Client::open(settings.url.as_str()).map_err(|error| {
             format!(
                 "{} = {shown} is not a Redis URL: {}\nhelp: write redis://host:port/db, or rediss:// for TLS",
@@ -74,22 +138,26 @@ impl Link {
         if let Err(error) = ping {
             return Err(explain.failed(&error).await);
         }
-        let info: Result<String, _> = redis::cmd("INFO")
-            .arg("memory")
-            .query_async(&mut connection.clone())
-            .await;
-        match info {
-            Ok(info) => refuse_eviction(&info).map_err(|why| explain.evicts(&why))?,
-            // Some managed services do not offer INFO: the launch goes on, and says what to check.
-            Err(_) => rocket::log::private::warn!(
-                "WorkOS SSO: {} does not say whether it evicts keys (INFO memory was refused). Make \
-                 sure its maxmemory-policy is noeviction: a Redis that evicts keys under memory \
-                 pressure can forget sessions, indexes and revocations",
-                redacted(&settings.url)
-            ),
-        }
+        check_eviction(&mut connection.clone(), &explain).await?;
         Ok(Link {
-            connection,
+            target: Target::Direct(connection),
+            timeout: settings.timeout,
+        })
+    }
+
+    /// [`Link::connect`] to the primary the Sentinels of `url` name.
+    async fn connect_sentinel(settings: &StoreSettings, url: &SentinelUrl) -> Result<Link, String> {
+        // The Sentinels are asked, then the primary they name; each may take a connection timeout.
+        let bound = (settings.timeout * 4).max(Duration::from_secs(2));
+        let (sentinels, found) = super::sentinel::connect(settings, url, bound).await?;
+        let explain = Store {
+            settings,
+            client: &found.client,
+            waited: bound,
+        };
+        check_eviction(&mut found.connection.clone(), &explain).await?;
+        Ok(Link {
+            target: Target::Sentinel(Primary::new(sentinels, found, bound)),
             timeout: settings.timeout,
         })
     }
@@ -99,7 +167,7 @@ impl Link {
     /// made once more, on a new connection, if the bound leaves time: `call` must be safe to repeat.
     pub(crate) async fn run<T, F, Fut>(&self, what: &str, call: F) -> Result<T, Unavailable>
     where
-        F: Fn(ConnectionManager) -> Fut,
+        F: Fn(Connection) -> Fut,
         Fut: Future<Output = RedisResult<T>>,
     {
         self.bounded(what, true, call).await
@@ -109,7 +177,7 @@ impl Link {
     /// call did): a broken connection is a failure.
     pub(crate) async fn run_once<T, F, Fut>(&self, what: &str, call: F) -> Result<T, Unavailable>
     where
-        F: Fn(ConnectionManager) -> Fut,
+        F: Fn(Connection) -> Fut,
         Fut: Future<Output = RedisResult<T>>,
     {
         self.bounded(what, false, call).await
@@ -117,24 +185,46 @@ impl Link {
 
     async fn bounded<T, F, Fut>(&self, what: &str, repeat: bool, call: F) -> Result<T, Unavailable>
     where
-        F: Fn(ConnectionManager) -> Fut,
+        F: Fn(Connection) -> Fut,
         Fut: Future<Output = RedisResult<T>>,
     {
         let deadline = Instant::now() + self.timeout;
-        let attempt = async {
-            match call(self.connection.clone()).await {
-                Err(error) if repeat && is_broken_connection(&error) => {
-                    call(self.connection.clone()).await
+        let outcome = match &self.target {
+            Target::Direct(connection) => {
+                let attempt = async {
+                    match call(Connection::Direct(connection.clone())).await {
+                        Err(error) if repeat && is_broken_connection(&error) => {
+                            call(Connection::Direct(connection.clone())).await
+                        }
+                        outcome => outcome,
+                    }
+                };
+                tokio::time::timeout_at(deadline.into(), attempt)
+                    .await
+                    .map(|outcome| outcome.map_err(Failure::Redis))
+            }
+            Target::Sentinel(primary) => {
+                let outcome =
+                    tokio::time::timeout_at(deadline.into(), primary.run(repeat, &call)).await;
+                if outcome.is_err() {
+                    primary.timed_out();
                 }
-                outcome => outcome,
+                outcome
             }
         };
-        match tokio::time::timeout_at(deadline.into(), attempt).await {
+        match outcome {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => {
+            Ok(Err(Failure::Redis(error))) => {
                 rocket::log::private::error!(
                     "WorkOS SSO: the session store failed to {what}: {}",
                     describe(&error)
+                );
+                Err(Unavailable)
+            }
+            Ok(Err(Failure::NoPrimary)) => {
+                rocket::log::private::error!(
+                    "WorkOS SSO: the session store could not {what}: no primary is known (the Sentinels \
+                     are being asked)"
                 );
                 Err(Unavailable)
             }
@@ -145,6 +235,31 @@ impl Link {
                 );
                 Err(Unavailable)
             }
+        }
+    }
+}
+
+/// Refuses a store that evicts keys (`INFO memory`), explained by `explain`; a store that does not
+/// answer INFO is accepted with a warning.
+async fn check_eviction(
+    connection: &mut impl redis::aio::ConnectionLike,
+    explain: &Store<'_>,
+) -> Result<(), String> {
+    let info: Result<String, _> = redis::cmd("INFO")
+        .arg("memory")
+        .query_async(connection)
+        .await;
+    match info {
+        Ok(info) => refuse_eviction(&info).map_err(|why| explain.evicts(&why)),
+        // Some managed services do not offer INFO: the launch goes on, and says what to check.
+        Err(_) => {
+            rocket::log::private::warn!(
+                "WorkOS SSO: {} does not say whether it evicts keys (INFO memory was refused). Make \
+                 sure its maxmemory-policy is noeviction: a Redis that evicts keys under memory \
+                 pressure can forget sessions, indexes and revocations",
+                redacted(&explain.settings.url)
+            );
+            Ok(())
         }
     }
 }
@@ -175,7 +290,7 @@ fn is_broken_connection(error: &RedisError) -> bool {
 }
 
 /// What went wrong, in Redis's own words for the kind of error: never the URL or a key.
-fn describe(error: &RedisError) -> String {
+pub(super) fn describe(error: &RedisError) -> String {
     let kind = format!("{:?}", error.kind());
     match error.code() {
         Some(code) => format!("{kind} ({code})"),

@@ -14,6 +14,23 @@
 //! session_cache_ms = 1000                      # how long an instance trusts a session it read (0 to 60000)
 //! session_store_timeout_ms = 500               # the longest a request waits for Redis before a 503
 //! ```
+//!
+//! A primary behind Redis Sentinel is named by its Sentinels and the name they monitor it under:
+//!
+//! ```text
+//! redis+sentinel://[USER:PASSWORD@]HOST:PORT[,HOST:PORT...]/SERVICE[/DB][?sentinel_password=P&sentinel_username=U]
+//! ```
+//!
+//! The hosts are the Sentinels' (26379 when a host has no port), asked in turn; SERVICE is the name in
+//! their `sentinel monitor SERVICE …`; DB the database (0 by default). The credentials before `@` are the
+//! Redis servers'; the Sentinels' own, if they require any, are the `sentinel_password` (and
+//! `sentinel_username`) parameters. `rediss+sentinel://` speaks TLS to both (the servers' certificates
+//! must be valid for the addresses the Sentinels announce). Percent-encode `@ : / ? & # % ,` in a
+//! password. The store connects to the primary the Sentinels name and checks with ROLE that it is one.
+//! When a call finds it gone (the connection broke, or it answers as a replica after a failover), the
+//! Sentinels are asked again, one lookup at a time: requests wait for it within
+//! `session_store_timeout_ms`, and while no primary is known they answer 503 at once (`primary.rs`,
+//! `sentinel.rs`).
 
 use std::fmt;
 
@@ -22,9 +39,13 @@ mod launch_error;
 #[cfg(feature = "redis")]
 mod link;
 #[cfg(feature = "redis")]
+mod primary;
+#[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "redis")]
 mod scripts;
+#[cfg(feature = "redis")]
+mod sentinel;
 
 #[cfg(feature = "redis")]
 pub(crate) use self::redis::{Marked, RedisStore};

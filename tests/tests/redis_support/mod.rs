@@ -5,6 +5,8 @@
 //! passes.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod sentinel;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -118,6 +120,11 @@ impl Redis {
         stream.write_all(b"PING\r\n").is_ok()
             && stream.read_exact(&mut reply).is_ok()
             && (&reply == b"+PONG\r\n" || &reply == b"-NOAUTH")
+    }
+
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// The URL an application is configured with.
