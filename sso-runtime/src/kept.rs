@@ -60,6 +60,7 @@ where
     }
 
     /// Forgets the value kept for `key` (a session this instance ended).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn forget(&self, key: &str) {
         self.answers.remove(key);
     }

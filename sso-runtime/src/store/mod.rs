@@ -51,6 +51,7 @@ mod sentinel;
 pub(crate) use self::redis::{Marked, RedisStore};
 
 /// Whose a session is, as the store indexes and revokes it.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Owner<'a> {
     /// The profile id.
@@ -90,6 +91,7 @@ pub(crate) enum Mark<'a> {
 
 impl Mark<'_> {
     /// The mark's key under `revoked:`, as the read script builds it from a session's fields.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn key(&self) -> String {
         match self {
             Mark::Organization(id) => format!("organization:{id}"),
@@ -108,6 +110,7 @@ impl Mark<'_> {
 
 /// What [`RedisStore::mark`] did (without the feature, nothing can).
 #[cfg(not(feature = "redis"))]
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Marked {
     /// The marks are set.
@@ -219,6 +222,7 @@ impl SessionKey {
 pub(crate) struct Unavailable;
 
 /// How a revocation stopped short.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Swept {
     /// The store did not answer: nothing was revoked.
