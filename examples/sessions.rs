@@ -7,7 +7,20 @@
 //! ```
 //!
 //! Run two copies on two ports with the same `ROCKET_SECRET_KEY` and the same store, and a session
-//! started on one is served, ended and revoked on both. Without `WORKOS_SESSION_STORE` the sessions are
+//! started on one is served, ended and revoked on both.
+//!
+//! Access that follows the customer's directory: with `WORKOS_EVENTS_POLL_INTERVAL_MS=1000` each copy
+//! reads WorkOS's Directory Sync events every second (one shared cursor in Redis), and someone removed or
+//! deactivated in the customer's identity provider is signed out of every copy within that second. On
+//! the emulator, play the IT admin with its control endpoint (its address is in the launch log):
+//!
+//! ```text
+//! curl -X POST http://127.0.0.1:EMULATOR_PORT/__emulator/directory_users/deprovision \
+//!      -H 'Content-Type: application/json' -d '{"email": "alice@example.com"}'
+//! ```
+//!
+//! Every sign-in, refusal, failure, sign-out, revocation and deprovisioning is printed as one line of
+//! JSON starting `audit:`, as an application would write its audit table (`WorkosSso::on_audit`). Without `WORKOS_SESSION_STORE` the sessions are
 //! stateless cookies and the revocation buttons answer that they need a store. Any customer
 //! organization signs in here (no pin): open `/sso/login?organization=org_…`, or the profile page,
 //! which asks for a work email.
@@ -63,7 +76,13 @@ async fn sign_out_organization(profile: Profile, store: Revocation) -> (Status, 
 #[launch]
 fn rocket() -> _ {
     rocket::custom(common::figment(&[EMULATOR_CLIENT_ID, LOCAL_REDIRECT_URI]))
-        .attach(WorkosSso::fairing().single_logout())
+        .attach(WorkosSso::fairing().single_logout().on_audit(|event| {
+            // An application would insert this into its audit table; this example prints it.
+            println!(
+                "audit: {}",
+                serde_json::to_string(event).unwrap_or_default()
+            );
+        }))
         .attach(AdHoc::on_liftoff("Sessions banner", |rocket| {
             Box::pin(async move {
                 let store = match Revocation::of(rocket) {

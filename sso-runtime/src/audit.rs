@@ -19,7 +19,8 @@ use crate::client::profile::Profile;
 pub const TARGET: &str = "workos_sso::audit";
 
 /// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Outcome {
     /// A login started: the browser was sent to WorkOS.
@@ -57,8 +58,9 @@ impl Outcome {
     }
 }
 
-/// One audit event: what the `tracing` event carries, for the application's hook.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One audit event: what the `tracing` event carries, for the application's hook. It serializes with
+/// the same field names (absent fields as `null`), for an audit table or a log line of JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct AuditEvent {
     /// What happened.
@@ -191,6 +193,36 @@ pub(crate) fn record(hook: Option<&Hook>, event: &AuditEvent) {
         let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(event)));
         if called.is_err() {
             rocket::log::private::error!("WorkOS SSO: the application's audit hook panicked");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_serializes_with_the_tracing_field_names() {
+        let mut event = AuditEvent::new(Outcome::SignedIn)
+            .organization(Some("org_1"))
+            .ip(Some("203.0.113.7".parse().unwrap()));
+        event.sessions_ended = Some(2);
+        assert_eq!(
+            serde_json::to_value(&event).unwrap(),
+            serde_json::json!({"outcome": "signed_in", "reason": null, "organization_id": "org_1",
+                "connection_id": null, "connection_type": null, "profile_id": null, "ip": "203.0.113.7",
+                "workos_event_id": null, "sessions_ended": 2})
+        );
+        for outcome in [
+            Outcome::Started,
+            Outcome::SignedIn,
+            Outcome::Refused,
+            Outcome::Failed,
+            Outcome::SignedOut,
+            Outcome::Revoked,
+            Outcome::Deprovisioned,
+        ] {
+            assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
         }
     }
 }
