@@ -30,6 +30,8 @@ const CLEARED: &[&str] = &[
     "WORKOS_ORGANIZATION_ID",
     "WORKOS_CONNECTION_ID",
     "WORKOS_SESSION_STORE",
+    "WORKOS_EVENTS_POLL_INTERVAL_MS",
+    "WORKOS_WEBHOOK_SECRET",
     "EXAMPLE_CORP_ORGANIZATION_ID",
 ];
 
@@ -149,6 +151,11 @@ impl Process {
             // Output ended without the line: the process exited.
             Err(mpsc::RecvTimeoutError::Disconnected) => Ok((process, None)),
         }
+    }
+
+    /// Every line the process printed so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
     }
 
     /// The last 60 lines the process printed, indented.
