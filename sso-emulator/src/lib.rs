@@ -49,6 +49,7 @@
 mod authorize;
 mod connections;
 mod control;
+mod directory;
 mod faults;
 mod handle;
 mod ids;
@@ -65,7 +66,11 @@ mod server;
 mod store;
 mod token;
 mod wire;
+mod world;
 
+pub use directory::{
+    Directory, DirectoryUser, DIRECTORY_LINKED, DIRECTORY_USER_ACTIVE, DIRECTORY_USER_INACTIVE,
+};
 pub use faults::Fault;
 pub use handle::{
     AutoLogin, Emulator, EmulatorBuilder, EmulatorError, DEFAULT_API_KEY, DEFAULT_CLIENT_ID,
