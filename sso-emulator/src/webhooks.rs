@@ -231,15 +231,26 @@ async fn attempt(endpoint: &Webhook, body: Bytes) -> Result<u16, String> {
         .body(Full::new(body))
         .map_err(|error| format!("cannot build the request: {error}"))?;
     // The connection is driven alongside the request; only the status is read, then both are dropped.
-    tokio::select! {
-        response = sender.send_request(request) => response
-            .map(|response| response.status().as_u16())
-            .map_err(|error| format!("no response: {error}")),
-        closed = connection => Err(match closed {
-            Ok(()) => "the connection closed before a response".to_owned(),
-            Err(error) => format!("the connection failed: {error}"),
-        }),
+    let response = sender.send_request(request);
+    tokio::pin!(response);
+    let closed = tokio::select! {
+        biased;
+        response = &mut response => return read_status(response),
+        closed = connection => closed,
+    };
+    // The connection can end just after handing the response over: read it before giving up.
+    match (response.await, closed) {
+        (Ok(response), _) => read_status(Ok(response)),
+        (Err(_), Err(error)) => Err(format!("the connection failed: {error}")),
+        (Err(error), Ok(())) => Err(format!("no response: {error}")),
     }
+}
+
+/// The status of a response, or why there was none.
+fn read_status<B>(response: Result<hyper::Response<B>, hyper::Error>) -> Result<u16, String> {
+    response
+        .map(|response| response.status().as_u16())
+        .map_err(|error| format!("no response: {error}"))
 }
 
 #[cfg(test)]
