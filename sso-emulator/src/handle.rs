@@ -424,7 +424,8 @@ impl Emulator {
         self.shared.lock().reset();
     }
 
-    /// Stops accepting, closes every open connection and frees the port.
+    /// Stops accepting, closes every open connection, abandons the webhook deliveries under way and frees
+    /// the port.
     pub async fn shutdown(mut self) {
         self.task.abort();
         self.shared.courier.stop();

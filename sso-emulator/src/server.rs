@@ -45,10 +45,10 @@ impl Shared {
     /// Hands the events emitted since the last call to the courier, for every registered webhook. Called
     /// after anything that may emit, once the state's lock is released.
     pub(crate) fn dispatch(self: &Arc<Self>) {
-        let (events, endpoints) = {
+        let (events, endpoints, generation) = {
             let mut state = self.lock();
             let events = std::mem::take(&mut state.session.log.outbox);
-            (events, state.settings.webhooks.clone())
+            (events, state.settings.webhooks.clone(), state.generation)
         };
         if events.is_empty() || endpoints.is_empty() {
             return;
@@ -57,7 +57,10 @@ impl Shared {
         let shared = Arc::downgrade(self);
         let record: Record = Arc::new(move |delivery| {
             if let Some(shared) = shared.upgrade() {
-                shared.lock().session.deliveries.push(delivery);
+                let mut state = shared.lock();
+                if state.generation == generation {
+                    state.session.deliveries.push(delivery);
+                }
             }
         });
         self.courier.send(&endpoints, &events, &record);

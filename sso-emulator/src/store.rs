@@ -174,6 +174,8 @@ pub(crate) struct State {
     pub(crate) session: Session,
     /// Outlives resets: event IDs keep increasing.
     pub(crate) event_ids: EventIds,
+    /// How many resets there were: a webhook delivery that ends after one is not recorded in the new session.
+    pub(crate) generation: u64,
     initial: Settings,
 }
 
@@ -185,6 +187,7 @@ impl State {
             settings,
             session: Session::default(),
             event_ids: EventIds::default(),
+            generation: 0,
         }
     }
 
@@ -192,6 +195,7 @@ impl State {
     pub(crate) fn reset(&mut self) {
         self.settings = self.initial.clone();
         self.session = Session::default();
+        self.generation += 1;
     }
 
     /// The test clock's monotonic "now", for deadlines.

@@ -398,3 +398,17 @@ async fn control_endpoints_register_webhooks_and_deprovision_people() {
         .collect();
     assert_eq!(delivered, [(Some(200), Some(1)), (Some(200), Some(1))]);
 }
+
+#[tokio::test]
+async fn a_delivery_that_ends_after_a_reset_is_not_reported_in_the_new_session() {
+    let slow = Endpoint::start(&[200], Duration::from_millis(300)).await;
+    let emulator = Emulator::builder()
+        .webhook(&slow.url, SECRET)
+        .start()
+        .await
+        .unwrap();
+    emulator.deprovision_user("alice@example.com").unwrap();
+    emulator.reset();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!((slow.count(), emulator.webhook_deliveries().len()), (1, 0));
+}
