@@ -35,16 +35,13 @@ pub(crate) fn get(state: &State, id: &str) -> Reply {
 }
 
 /// Handles `DELETE /connections/{id}`: the connection and its users are gone, so nobody can sign in
-/// through it any more (codes already issued for it fail with `invalid_grant`).
+/// through it any more (codes already issued for it fail with `invalid_grant`), and `connection.deleted`
+/// is emitted.
 pub(crate) fn delete(state: &mut State, id: &str) -> Reply {
-    let seed = &mut state.settings.seed;
-    let before = seed.connections.len();
-    seed.connections.retain(|connection| connection.id != id);
-    if seed.connections.len() == before {
-        return not_found(id);
+    match state.delete_connection(id) {
+        Ok(_) => Reply::empty(StatusCode::NO_CONTENT),
+        Err(_) => not_found(id),
     }
-    seed.users.retain(|user| user.connection_id != id);
-    Reply::empty(StatusCode::NO_CONTENT)
 }
 
 fn not_found(id: &str) -> Reply {

@@ -7,6 +7,11 @@
 //!   `truncated_body`, `drop_connection`
 //! - `POST /__emulator/clock`: `{"advance_secs": 600}` moves the test clock forward
 //! - `POST /__emulator/reset`: back to the state `start` left
+//! - `POST /__emulator/directory_users/deprovision`: `{"email": "bob@example.com", "delete": false}`, the
+//!   identity provider deactivating that person (`dsync.user.updated`, state `inactive`) or, with
+//!   `"delete": true`, removing them (`dsync.user.deleted`); answers the event
+//! - `POST /__emulator/webhooks`: `{"url": "http://127.0.0.1:3000/webhooks", "secret": "…"}` registers an
+//!   endpoint that every later event is POSTed to
 
 use std::time::Duration;
 
@@ -15,8 +20,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::faults::Injection;
+use super::lifecycle::Missing;
 use super::reply::Reply;
 use super::store::State;
+use super::webhooks::Webhook;
 
 /// Handles `GET /__emulator/stats`.
 pub(crate) fn stats(state: &State) -> Reply {
@@ -26,9 +33,28 @@ pub(crate) fn stats(state: &State) -> Reply {
         .iter()
         .map(|((method, path), count)| json!({ "method": method, "path": path, "count": count }))
         .collect();
+    let deliveries: Vec<_> = state
+        .session
+        .deliveries
+        .iter()
+        .map(|delivery| {
+            json!({
+                "event_id": delivery.event_id,
+                "event": delivery.event,
+                "url": delivery.url,
+                "status": delivery.status,
+                "attempts": delivery.attempts,
+                "error": delivery.error,
+            })
+        })
+        .collect();
     Reply::json(
         StatusCode::OK,
-        &json!({ "connections_accepted": state.session.connections_accepted, "requests": requests }),
+        &json!({
+            "connections_accepted": state.session.connections_accepted,
+            "requests": requests,
+            "webhook_deliveries": deliveries,
+        }),
     )
 }
 
@@ -72,4 +98,59 @@ pub(crate) fn advance_clock(state: &mut State, body: &[u8]) -> Reply {
 pub(crate) fn reset(state: &mut State) -> Reply {
     state.reset();
     Reply::empty(StatusCode::NO_CONTENT)
+}
+
+/// Handles `POST /__emulator/directory_users/deprovision`.
+pub(crate) fn deprovision(state: &mut State, body: &[u8]) -> Reply {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Deprovision {
+        email: String,
+        #[serde(default)]
+        delete: bool,
+    }
+    let request = match serde_json::from_slice::<Deprovision>(body) {
+        Ok(request) => request,
+        Err(error) => {
+            return Reply::message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Invalid deprovisioning: {error}"),
+            )
+        }
+    };
+    let emitted = if request.delete {
+        state.delete_directory_user(&request.email)
+    } else {
+        state.deprovision_user(&request.email)
+    };
+    match emitted {
+        Ok(event) => Reply::json(StatusCode::OK, &event.to_json()),
+        Err(Missing { kind, key }) => Reply::message(
+            StatusCode::NOT_FOUND,
+            format!("No {kind} with the email '{key}'."),
+        ),
+    }
+}
+
+/// Handles `POST /__emulator/webhooks`.
+pub(crate) fn add_webhook(state: &mut State, body: &[u8]) -> Reply {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Endpoint {
+        url: String,
+        secret: String,
+    }
+    let endpoint = serde_json::from_slice::<Endpoint>(body)
+        .map_err(|error| error.to_string())
+        .and_then(|endpoint| Webhook::new(&endpoint.url, &endpoint.secret));
+    match endpoint {
+        Ok(webhook) => {
+            state.settings.webhooks.push(webhook);
+            Reply::empty(StatusCode::NO_CONTENT)
+        }
+        Err(reason) => Reply::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Invalid webhook endpoint: {reason}"),
+        ),
+    }
 }

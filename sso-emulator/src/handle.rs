@@ -13,6 +13,7 @@ use super::faults::Fault;
 use super::seed::{Connection, Organization, Seed, User};
 use super::server::{self, Shared};
 use super::store::{Settings, State};
+use super::webhooks::{Courier, Webhook};
 
 /// The client ID the emulator accepts unless [`EmulatorBuilder::client_id`] says otherwise.
 pub const DEFAULT_CLIENT_ID: &str = "client_01JHM9S346Q3D25VT4F5V37E3S";
@@ -83,6 +84,22 @@ pub enum EmulatorError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A webhook endpoint the emulator cannot deliver to.
+    #[error("the webhook endpoint `{url}` cannot be registered: {reason}")]
+    InvalidWebhook {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The directory has no such object, so no event was emitted.
+    #[error("the emulator has no {kind} `{key}`")]
+    NotFound {
+        /// `directory user`, `connection`, `directory` or `organization`.
+        kind: &'static str,
+        /// The email or ID asked for.
+        key: String,
+    },
 }
 
 /// Configures an [`Emulator`]; every setting has a working default.
@@ -107,6 +124,8 @@ pub enum EmulatorError {
 pub struct EmulatorBuilder {
     bind: SocketAddr,
     settings: Settings,
+    /// Endpoints given to [`webhook`](Self::webhook), or the URL and why it was refused.
+    webhooks: Vec<Result<Webhook, (String, String)>>,
 }
 
 impl EmulatorBuilder {
@@ -161,10 +180,25 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Registers a webhook endpoint: every event is POSTed to `url` (plain `http://`: an app running
+    /// locally), signed with `secret` in the `WorkOS-Signature` header as WorkOS signs it. `start` refuses
+    /// other URLs and an empty secret.
+    pub fn webhook(mut self, url: impl Into<String>, secret: impl Into<String>) -> Self {
+        let url = url.into();
+        self.webhooks
+            .push(Webhook::new(&url, &secret.into()).map_err(|reason| (url, reason)));
+        self
+    }
+
     /// Checks the settings, binds the socket and starts serving on the current Tokio runtime.
-    pub async fn start(self) -> Result<Emulator, EmulatorError> {
+    pub async fn start(mut self) -> Result<Emulator, EmulatorError> {
         for uri in &self.settings.redirect_uris {
             check_redirect_uri(uri)?;
+        }
+        for webhook in self.webhooks.drain(..) {
+            let webhook =
+                webhook.map_err(|(url, reason)| EmulatorError::InvalidWebhook { url, reason })?;
+            self.settings.webhooks.push(webhook);
         }
         let bind_error = |source| EmulatorError::Bind {
             addr: self.bind,
@@ -183,7 +217,8 @@ impl EmulatorBuilder {
             self.settings.client_id.clone(),
             self.settings.api_key.clone(),
         );
-        let shared = Arc::new(Shared::new(State::new(self.settings), base_url));
+        let courier = Courier::new(tokio::runtime::Handle::current());
+        let shared = Arc::new(Shared::new(State::new(self.settings), base_url, courier));
         let task = tokio::spawn(server::accept_loop(listener, Arc::clone(&shared)));
         Ok(Emulator {
             shared,
@@ -218,7 +253,7 @@ fn check_redirect_uri(uri: &str) -> Result<(), EmulatorError> {
 /// # Ok(()) }
 /// ```
 pub struct Emulator {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     local_addr: SocketAddr,
     client_id: String,
     api_key: String,
@@ -249,7 +284,9 @@ impl Emulator {
                 auto_login: AutoLogin::Off,
                 code_ttl: DEFAULT_CODE_TTL,
                 logout_redirect: None,
+                webhooks: Vec::new(),
             },
+            webhooks: Vec::new(),
         }
     }
 
@@ -380,15 +417,18 @@ impl Emulator {
         self.shared.lock().session.connections_accepted
     }
 
-    /// Back to how `start` left it: configuration and directory restored; codes, tokens, faults,
-    /// counters and the clock offset cleared.
+    /// Back to how `start` left it: configuration, directory and webhooks restored; codes, tokens,
+    /// faults, counters, events, webhook deliveries and the clock offset cleared. Event IDs still only go
+    /// up, so a cursor a client kept stays before every later event.
     pub fn reset(&self) {
         self.shared.lock().reset();
     }
 
-    /// Stops accepting, closes every open connection and frees the port.
+    /// Stops accepting, closes every open connection, abandons the webhook deliveries under way and frees
+    /// the port.
     pub async fn shutdown(mut self) {
         self.task.abort();
+        self.shared.courier.stop();
         // The only possible outcome is the cancellation just requested.
         let _ = (&mut self.task).await;
     }
@@ -397,5 +437,6 @@ impl Emulator {
 impl Drop for Emulator {
     fn drop(&mut self) {
         self.task.abort();
+        self.shared.courier.stop();
     }
 }

@@ -63,6 +63,29 @@ pub(crate) fn prefixed(prefix: &str, now: SystemTime) -> String {
     format!("{prefix}_{}", ulid(now))
 }
 
+/// The identifier right after `id` (`prefix_ULID`): the same prefix, the ULID plus one. For IDs that must
+/// keep increasing when two share a millisecond. An ID without a ULID gets a fresh one.
+pub(crate) fn successor(id: &str) -> String {
+    let (prefix, ulid) = id.rsplit_once('_').unwrap_or(("id", id));
+    match decode(ulid) {
+        Some(value) => format!("{prefix}_{}", encode(value.wrapping_add(1))),
+        None => prefixed(prefix, SystemTime::now()),
+    }
+}
+
+/// 26 Crockford characters as the 128 bits they encode (the first carries 3 bits); `None` if they are not.
+fn decode(ulid: &str) -> Option<u128> {
+    if ulid.len() != 26 {
+        return None;
+    }
+    ulid.bytes().try_fold(0u128, |value, byte| {
+        let digit = CROCKFORD
+            .iter()
+            .position(|&c| c == byte.to_ascii_uppercase())?;
+        Some((value << 5) | digit as u128)
+    })
+}
+
 /// The creation time encoded in an identifier like `conn_01JH…`, if it carries a ULID.
 pub(crate) fn timestamp_millis(id: &str) -> Option<u64> {
     let ulid = id.rsplit('_').next()?;
@@ -111,6 +134,17 @@ mod tests {
         let now = UNIX_EPOCH + Duration::from_millis(1_767_225_600_123);
         let id = prefixed("conn", now);
         assert_eq!(timestamp_millis(&id), Some(1_767_225_600_123));
+    }
+
+    #[test]
+    fn a_successor_is_the_next_ulid() {
+        assert_eq!(
+            successor("event_01JH000000000000000000000Z"),
+            "event_01JH0000000000000000000010"
+        );
+        let id = prefixed("event", SystemTime::now());
+        assert!(successor(&id) > id);
+        assert_eq!(timestamp_millis(&successor(&id)), timestamp_millis(&id));
     }
 
     #[test]

@@ -5,11 +5,11 @@
 //! ```text
 //! workos-emulator --port 4100 \
 //!     [--host 127.0.0.1] [--redirect-uri URL]... [--auto-login first|EMAIL] \
-//!     [--client-id ID] [--environment NAME]
+//!     [--client-id ID] [--environment NAME] [--webhook URL=SECRET]...
 //! ```
 //!
 //! It prints the base URL, the credentials and the environment lines for a WorkOS SDK, then serves until
-//! Ctrl-C.
+//! Ctrl-C. `--help` also says how to simulate an IT admin removing a person in the identity provider.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
@@ -20,7 +20,7 @@ use rocket_workos_sso_emulator::{
 };
 
 const USAGE: &str = "usage: workos-emulator [--port PORT] [--host IP] [--redirect-uri URL]... [--auto-login first|EMAIL]
-                      [--client-id ID] [--environment NAME]
+                      [--client-id ID] [--environment NAME] [--webhook URL=SECRET]...
 
   --port PORT          port to listen on (default 4100; 0 picks a free one)
   --host IP            address to listen on (default 127.0.0.1)
@@ -29,7 +29,21 @@ const USAGE: &str = "usage: workos-emulator [--port PORT] [--host IP] [--redirec
   --client-id ID       the client ID to accept instead of the seeded one
   --environment NAME   number every organization, connection and profile as the WorkOS environment
                        NAME would (same people, other ids), to run staging next to production
+  --webhook URL=SECRET POST every event to URL (plain http://), signed with SECRET in the
+                       WorkOS-Signature header as WorkOS signs webhooks (repeatable; the URL has no `=`)
   -h, --help           print this, the seeded credentials and directory, and exit";
+
+/// How to play the identity provider's administrator, for `--help`.
+const DEPROVISIONING: &str =
+    "Simulating an IT admin who removes a person in the identity provider (Directory Sync):
+  curl -X POST http://127.0.0.1:4100/__emulator/directory_users/deprovision \\
+       -H 'Content-Type: application/json' -d '{\"email\": \"bob@example.com\"}'
+  deactivates bob's directory user (state `inactive`) and emits `dsync.user.updated`;
+  with `\"delete\": true` the directory user is removed and `dsync.user.deleted` is emitted.
+  The answer is the event. Every event is listed by GET /events (API key as Bearer;
+  `events=dsync.user.updated,dsync.user.deleted`, `after=<last event id processed>`) and POSTed
+  to each --webhook, tried 3 times until it gets a 2xx. More endpoints at run time:
+  POST /__emulator/webhooks {\"url\": \"http://127.0.0.1:3000/webhooks\", \"secret\": \"...\"}";
 
 /// What the command line asks for.
 enum Command {
@@ -52,8 +66,12 @@ async fn main() -> ExitCode {
     };
     let emulator = match builder.start().await {
         Ok(emulator) => emulator,
-        // A redirect URI WorkOS would refuse is a bad argument like any other.
-        Err(error @ EmulatorError::InvalidRedirectUri { .. }) => {
+        // A redirect URI WorkOS would refuse, or a webhook URL the emulator cannot deliver to, is a bad
+        // argument like any other.
+        Err(
+            error @ (EmulatorError::InvalidRedirectUri { .. }
+            | EmulatorError::InvalidWebhook { .. }),
+        ) => {
             eprintln!("workos-emulator: {error}\n\n{USAGE}");
             return ExitCode::from(2);
         }
@@ -81,6 +99,8 @@ fn print_help() {
     println!("  API key    {DEFAULT_API_KEY}");
     println!();
     print_directory(&seed);
+    println!();
+    println!("{DEPROVISIONING}");
 }
 
 /// What the command line asks for, or what is wrong with it.
@@ -112,6 +132,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
                     ));
                 }
                 builder = builder.client_id(value);
+            }
+            "--webhook" => {
+                let value = value()?;
+                let Some((url, secret)) = value.split_once('=') else {
+                    return Err(format!("--webhook: expected URL=SECRET, got `{value}`"));
+                };
+                builder = builder.webhook(url, secret);
             }
             "--environment" => {
                 let value = value()?;
@@ -165,6 +192,24 @@ fn print_directory(seed: &Seed) {
     println!("Seeded organizations (organization=ID) and users:");
     for org in &seed.organizations {
         println!("  {}  {} ({})", org.id, org.name, org.domains.join(", "));
+        for directory in seed
+            .directories
+            .iter()
+            .filter(|directory| directory.organization_id == org.id)
+        {
+            let users: Vec<String> = seed
+                .directory_users
+                .iter()
+                .filter(|user| user.directory_id == directory.id)
+                .map(|user| format!("{} [{}]", user.email, user.state))
+                .collect();
+            println!(
+                "    {}  directory `{}`  {}",
+                directory.id,
+                directory.directory_type,
+                users.join(", ")
+            );
+        }
         for connection in seed
             .connections
             .iter()
@@ -233,6 +278,14 @@ mod tests {
         ));
         assert!(matches!(
             parse_args(&["--port", "0", "--auto-login", "first"]),
+            Ok(Command::Serve(_))
+        ));
+        assert_eq!(
+            error(&["--webhook", "http://127.0.0.1:3000/hooks"]),
+            "--webhook: expected URL=SECRET, got `http://127.0.0.1:3000/hooks`"
+        );
+        assert!(matches!(
+            parse_args(&["--webhook", "http://127.0.0.1:3000/hooks=whsec_a=b"]),
             Ok(Command::Serve(_))
         ));
     }

@@ -6,6 +6,7 @@
 
 use serde_json::{json, Value};
 
+use super::events::Event;
 use super::params::Params;
 use super::seed::{Connection, Organization};
 
@@ -32,6 +33,12 @@ impl Listed for Organization {
     }
 }
 
+impl Listed for Event {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 /// Where a page starts, in the order the list is shown: at its start, or next to a cursor.
 #[derive(Debug)]
 enum Cursor<'q> {
@@ -52,8 +59,19 @@ pub(crate) struct Paging<'q> {
 }
 
 impl<'q> Paging<'q> {
-    /// Reads the paging parameters, or says which one is wrong (for a 422).
+    /// Reads the paging parameters, newest first unless `order` says otherwise, or says which one is
+    /// wrong (for a 422).
     pub(crate) fn parse(query: &'q Params) -> Result<Self, &'static str> {
+        Self::parse_from(query, false)
+    }
+
+    /// Reads the paging parameters of a list shown oldest first unless `order` says otherwise (the
+    /// events), or says which one is wrong (for a 422).
+    pub(crate) fn parse_oldest_first(query: &'q Params) -> Result<Self, &'static str> {
+        Self::parse_from(query, true)
+    }
+
+    fn parse_from(query: &'q Params, oldest_first: bool) -> Result<Self, &'static str> {
         let limit = match query.get("limit") {
             None => DEFAULT_LIMIT,
             Some(text) => text
@@ -63,7 +81,8 @@ impl<'q> Paging<'q> {
                 .ok_or("limit must be an integer between 1 and 100.")?,
         };
         let (ascending, reversed_cursors) = match query.get("order") {
-            None | Some("desc") => (false, false),
+            None => (oldest_first, false),
+            Some("desc") => (false, false),
             Some("asc") => (true, false),
             Some("normal") => (false, true),
             Some(_) => return Err("order must be one of asc, desc or normal."),

@@ -8,7 +8,7 @@ use url::Url;
 use super::params::{bearer, Params};
 use super::reply::Reply;
 use super::store::State;
-use super::{authorize, connections, control, logout, organizations, portal, token};
+use super::{authorize, connections, control, event_list, logout, organizations, portal, token};
 
 /// A request, fully read.
 #[derive(Debug)]
@@ -56,6 +56,9 @@ pub(crate) fn route(state: &mut State, base_url: &Url, request: &Request) -> Rep
         (&Method::GET, ["organizations", id]) => {
             with_api_key(state, headers, |state| organizations::get(state, id))
         }
+        (&Method::GET, ["events"]) => {
+            with_api_key(state, headers, |state| event_list::list(state, query))
+        }
         (&Method::POST, ["portal", "generate_link"]) => with_api_key(state, headers, |state| {
             portal::generate_link(state, base_url, headers, body)
         }),
@@ -65,6 +68,10 @@ pub(crate) fn route(state: &mut State, base_url: &Url, request: &Request) -> Rep
         (&Method::POST, ["__emulator", "faults"]) => control::inject(state, body),
         (&Method::POST, ["__emulator", "clock"]) => control::advance_clock(state, body),
         (&Method::POST, ["__emulator", "reset"]) => control::reset(state),
+        (&Method::POST, ["__emulator", "directory_users", "deprovision"]) => {
+            control::deprovision(state, body)
+        }
+        (&Method::POST, ["__emulator", "webhooks"]) => control::add_webhook(state, body),
         _ => Reply::message(StatusCode::NOT_FOUND, "Not found"),
     }
 }

@@ -1,10 +1,12 @@
-//! The directory the emulator serves: organizations, their SSO connections and the people who can
-//! sign in through them. Plain data, so tests can build exactly the world they need.
+//! The directory the emulator serves: organizations, their SSO connections, the people who can
+//! sign in through them and the Directory Sync directories that provision those people. Plain data, so
+//! tests can build exactly the world they need. [`Seed::default`] is built in `world.rs`.
 
 use std::time::SystemTime;
 
 use serde_json::{Map, Value};
 
+use super::directory::{Directory, DirectoryUser, DIRECTORY_USER_ACTIVE};
 use super::ids;
 
 /// Organization "Example Corp" (domain `example.com`) of [`Seed::default`]: one active `TestIdp` connection.
@@ -235,6 +237,35 @@ impl User {
         self
     }
 
+    /// The directory user `directory` provisions for this person: the same email, IdP ID, names, role
+    /// and custom attributes, active, its ID derived from the profile's (`prof_X` gives
+    /// `directory_user_X`). That is how the library links a directory user to SSO sessions.
+    ///
+    /// ```
+    /// use rocket_workos_sso_emulator::{Directory, User, EXAMPLE_CONNECTION_ID, EXAMPLE_ORG_ID};
+    ///
+    /// let directory = Directory::for_organization(EXAMPLE_ORG_ID, "okta scim v2.0", "Example Okta SCIM");
+    /// let dana = User::new(EXAMPLE_CONNECTION_ID, "dana@example.com");
+    /// let provisioned = dana.directory_user(&directory);
+    /// assert_eq!((&provisioned.email, &provisioned.idp_id), (&dana.email, &dana.idp_id));
+    /// ```
+    pub fn directory_user(&self, directory: &Directory) -> DirectoryUser {
+        let suffix = self.id.strip_prefix("prof_").unwrap_or(&self.id);
+        DirectoryUser {
+            id: format!("directory_user_{suffix}"),
+            directory_id: directory.id.clone(),
+            organization_id: directory.organization_id.clone(),
+            idp_id: self.idp_id.clone(),
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            state: DIRECTORY_USER_ACTIVE.to_owned(),
+            role: self.role.clone(),
+            custom_attributes: self.custom_attributes.clone(),
+            updated_at: None,
+        }
+    }
+
     /// The full name, when any part of it is known.
     pub(crate) fn full_name(&self) -> Option<String> {
         let parts: Vec<&str> = [&self.first_name, &self.last_name]
@@ -246,7 +277,7 @@ impl User {
     }
 }
 
-/// Everything the emulator knows: organizations, connections and users.
+/// Everything the emulator knows: organizations, connections, users, directories and directory users.
 ///
 /// [`Seed::default`] is a small, stable world for tests and the quickstart:
 ///
@@ -258,6 +289,11 @@ impl User {
 /// | Umbrella ([`UMBRELLA_ORG_ID`], `umbrella.test`) | `ADFSSAML`, inactive ([`INACTIVE_CONNECTION_ID`]) | albert@umbrella.test |
 /// | Initech Labs ([`INITECH_LABS_ORG_ID`], `initech-labs.test`, `initech.test`) | none | none |
 /// | (environment) | `GoogleOAuth`, `MicrosoftOAuth`, `GitHubOAuth` | one test user each |
+///
+/// Every organization with users also has one linked directory (`directory_` + the organization's ULID)
+/// that provisions each of those users as an active directory user with the same email and `idp_id`
+/// (see [`User::directory_user`]). The environment's provider users belong to no organization, so to no
+/// directory.
 ///
 /// ```
 /// use rocket_workos_sso_emulator::{Seed, EXAMPLE_ORG_ID};
@@ -274,6 +310,10 @@ pub struct Seed {
     pub connections: Vec<Connection>,
     /// Users, each signing in through one connection.
     pub users: Vec<User>,
+    /// Directory Sync directories, each of one organization.
+    pub directories: Vec<Directory>,
+    /// The people the directories provision.
+    pub directory_users: Vec<DirectoryUser>,
 }
 
 impl Seed {
@@ -283,13 +323,15 @@ impl Seed {
             organizations: Vec::new(),
             connections: Vec::new(),
             users: Vec::new(),
+            directories: Vec::new(),
+            directory_users: Vec::new(),
         }
     }
 
-    /// The same customers, connections and users as another WorkOS environment holds them: every
-    /// organization, connection and profile id renumbered from `environment` (staging and production
-    /// give the same people different ids), names, emails and domains unchanged. The same `environment`
-    /// always gives the same ids.
+    /// The same customers, connections, users and directories as another WorkOS environment holds them:
+    /// every organization, connection, profile, directory and directory user id renumbered from
+    /// `environment` (staging and production give the same people different ids), names, emails, IdP IDs
+    /// and domains unchanged. The same `environment` always gives the same ids.
     ///
     /// ```
     /// use rocket_workos_sso_emulator::{Seed, EXAMPLE_ORG_ID};
@@ -317,6 +359,15 @@ impl Seed {
             renumber(&mut user.id);
             renumber(&mut user.connection_id);
         }
+        for directory in &mut self.directories {
+            renumber(&mut directory.id);
+            renumber(&mut directory.organization_id);
+        }
+        for user in &mut self.directory_users {
+            renumber(&mut user.id);
+            renumber(&mut user.directory_id);
+            renumber(&mut user.organization_id);
+        }
         self
     }
 
@@ -332,194 +383,23 @@ impl Seed {
             .find(|connection| connection.id == id)
     }
 
+    /// The directory with this ID.
+    pub fn directory(&self, id: &str) -> Option<&Directory> {
+        self.directories.iter().find(|directory| directory.id == id)
+    }
+
+    /// The first directory user, in seed order, with this email (ignoring case).
+    pub fn directory_user(&self, email: &str) -> Option<&DirectoryUser> {
+        self.directory_users
+            .iter()
+            .find(|user| user.email.eq_ignore_ascii_case(email))
+    }
+
     /// The users who sign in through the connection with this ID, in seed order.
     pub fn users_of<'a>(&'a self, connection_id: &'a str) -> impl Iterator<Item = &'a User> + 'a {
         self.users
             .iter()
             .filter(move |user| user.connection_id == connection_id)
-    }
-}
-
-impl Default for Seed {
-    fn default() -> Self {
-        let org = |id: &str, name: &str, domains: &[&str]| Organization {
-            id: id.into(),
-            name: name.into(),
-            domains: domains.iter().copied().map(Into::into).collect(),
-        };
-        let connection = |id: &str,
-                          organization_id: Option<&str>,
-                          connection_type: &str,
-                          name: &str| Connection {
-            id: id.into(),
-            organization_id: organization_id.map(Into::into),
-            connection_type: connection_type.into(),
-            name: name.into(),
-            state: ConnectionState::Active,
-        };
-        let user = |id: &str,
-                    connection_id: &str,
-                    email: &str,
-                    first: &str,
-                    last: &str,
-                    role: Option<&str>| User {
-            id: id.into(),
-            connection_id: connection_id.into(),
-            idp_id: format!("idp_{}", &id[5..]).to_ascii_lowercase(),
-            email: email.into(),
-            first_name: Some(first.into()),
-            last_name: Some(last.into()),
-            role: role.map(Into::into),
-            groups: Vec::new(),
-            custom_attributes: Map::new(),
-        };
-        let initech_okta = "conn_01JHCD1GDJFMGT83PXT891WB09";
-        let initech_entra = "conn_01JHB9Y73MY63FCH26W14WMCHW";
-        let google = "conn_01JHW6VZSKDENC8SP3804GVA35";
-        let microsoft = "conn_01JHRJFJ2XBAHW0GQNMF2KDPB0";
-        let github = "conn_01JHNR5YHCF05G59S2S1KKE59R";
-        Self {
-            organizations: vec![
-                org(EXAMPLE_ORG_ID, "Example Corp", &["example.com"]),
-                org(GLOBEX_ORG_ID, "Globex", &["globex.test"]),
-                org(AMBIGUOUS_ORG_ID, "Initech", &["initech.test"]),
-                org(UMBRELLA_ORG_ID, "Umbrella", &["umbrella.test"]),
-                org(
-                    INITECH_LABS_ORG_ID,
-                    "Initech Labs",
-                    &["initech-labs.test", "initech.test"],
-                ),
-            ],
-            connections: vec![
-                connection(
-                    EXAMPLE_CONNECTION_ID,
-                    Some(EXAMPLE_ORG_ID),
-                    "TestIdp",
-                    "Example Corp",
-                ),
-                connection(
-                    GLOBEX_CONNECTION_ID,
-                    Some(GLOBEX_ORG_ID),
-                    "OktaSAML",
-                    "Globex Okta",
-                ),
-                connection(
-                    initech_okta,
-                    Some(AMBIGUOUS_ORG_ID),
-                    "OktaSAML",
-                    "Initech Okta",
-                ),
-                connection(
-                    initech_entra,
-                    Some(AMBIGUOUS_ORG_ID),
-                    "EntraIdOIDC",
-                    "Initech Entra ID",
-                ),
-                connection(
-                    INACTIVE_CONNECTION_ID,
-                    Some(UMBRELLA_ORG_ID),
-                    "ADFSSAML",
-                    "Umbrella ADFS",
-                )
-                .with_state(ConnectionState::Inactive),
-                connection(google, None, "GoogleOAuth", "Google OAuth"),
-                connection(microsoft, None, "MicrosoftOAuth", "Microsoft OAuth"),
-                connection(github, None, "GitHubOAuth", "GitHub OAuth"),
-            ],
-            users: vec![
-                user(
-                    "prof_01JHNPZX45HY43KWJRP1XPA7Z3",
-                    EXAMPLE_CONNECTION_ID,
-                    "alice@example.com",
-                    "Alice",
-                    "Anders",
-                    Some("admin"),
-                )
-                .with_groups(["Engineering", "Admins"])
-                .with_attribute("department_name", "Engineering")
-                .with_attribute("job_title", "Staff Engineer"),
-                user(
-                    "prof_01JHDJ8FSSZ5AWSH8VHTPRE95B",
-                    EXAMPLE_CONNECTION_ID,
-                    "bob@example.com",
-                    "Bob",
-                    "Baker",
-                    Some("member"),
-                ),
-                user(
-                    "prof_01JH9EE0ZBGJ09TQM83XSSSS6Y",
-                    EXAMPLE_CONNECTION_ID,
-                    "carol@example.com",
-                    "Carol",
-                    "Chen",
-                    Some("member"),
-                ),
-                user(
-                    "prof_01JH5GQAPENECFSECZP11HYGCP",
-                    GLOBEX_CONNECTION_ID,
-                    "hank@globex.test",
-                    "Hank",
-                    "Scorpio",
-                    Some("admin"),
-                ),
-                user(
-                    "prof_01JHWPQ5E6EYCNDY0YP57RCYBV",
-                    GLOBEX_CONNECTION_ID,
-                    "marge@globex.test",
-                    "Marge",
-                    "Simpson",
-                    Some("member"),
-                ),
-                user(
-                    "prof_01JHYFGCW8T7SWM4FV4DK79Q9G",
-                    initech_okta,
-                    "peter@initech.test",
-                    "Peter",
-                    "Gibbons",
-                    Some("member"),
-                ),
-                user(
-                    "prof_01JH8XE6SZAEAVSNTCPM5Q1NXW",
-                    initech_entra,
-                    "milton@initech.test",
-                    "Milton",
-                    "Waddams",
-                    Some("member"),
-                ),
-                user(
-                    "prof_01JH7AG3BCKKDJWBHP1G201CYF",
-                    INACTIVE_CONNECTION_ID,
-                    "albert@umbrella.test",
-                    "Albert",
-                    "Wesker",
-                    Some("member"),
-                ),
-                user(
-                    "prof_01JHMZ9J92V81E5128Q6RW31FZ",
-                    google,
-                    "gail.google@gmail.test",
-                    "Gail",
-                    "Google",
-                    None,
-                ),
-                user(
-                    "prof_01JHG0X454YG4GFDEXZR4YJ2C4",
-                    microsoft,
-                    "mike.microsoft@outlook.test",
-                    "Mike",
-                    "Microsoft",
-                    None,
-                ),
-                user(
-                    "prof_01JH9NGK80Y3ZH6DZJJXXX7CK5",
-                    github,
-                    "gus.github@github.test",
-                    "Gus",
-                    "GitHub",
-                    None,
-                ),
-            ],
-        }
     }
 }
 

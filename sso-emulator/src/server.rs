@@ -19,6 +19,7 @@ use super::params::Params;
 use super::reply::{Reply, ReplyBody};
 use super::router::{self, Request};
 use super::store::State;
+use super::webhooks::{Courier, Record};
 
 /// Largest request body read; WorkOS requests are a few hundred bytes.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -28,14 +29,41 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub(crate) struct Shared {
     state: Mutex<State>,
     pub(crate) base_url: Url,
+    /// Delivers events to the webhooks, on the runtime the emulator started on.
+    pub(crate) courier: Courier,
 }
 
 impl Shared {
-    pub(crate) fn new(state: State, base_url: Url) -> Self {
+    pub(crate) fn new(state: State, base_url: Url, courier: Courier) -> Self {
         Self {
             state: Mutex::new(state),
             base_url,
+            courier,
         }
+    }
+
+    /// Hands the events emitted since the last call to the courier, for every registered webhook. Called
+    /// after anything that may emit, once the state's lock is released.
+    pub(crate) fn dispatch(self: &Arc<Self>) {
+        let (events, endpoints, generation) = {
+            let mut state = self.lock();
+            let events = std::mem::take(&mut state.session.log.outbox);
+            (events, state.settings.webhooks.clone(), state.generation)
+        };
+        if events.is_empty() || endpoints.is_empty() {
+            return;
+        }
+        // Weak, so deliveries under way do not keep a stopped emulator alive.
+        let shared = Arc::downgrade(self);
+        let record: Record = Arc::new(move |delivery| {
+            if let Some(shared) = shared.upgrade() {
+                let mut state = shared.lock();
+                if state.generation == generation {
+                    state.session.deliveries.push(delivery);
+                }
+            }
+        });
+        self.courier.send(&endpoints, &events, &record);
     }
 
     /// The state. Held only for synchronous work, never across an `await`. A handler that panicked while
@@ -106,6 +134,7 @@ async fn answer(
         Ok(request) => router::route(&mut shared.lock(), &shared.base_url, &request),
         Err(reply) => reply,
     };
+    shared.dispatch();
     Ok(reply.into_response(&request_id, truncated))
 }
 

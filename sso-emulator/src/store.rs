@@ -8,8 +8,10 @@ use serde_json::Value;
 use subtle::ConstantTimeEq as _;
 use url::Url;
 
+use super::events::{EventIds, EventLog};
 use super::faults::{Fault, FaultQueue};
 use super::seed::Seed;
+use super::webhooks::{Webhook, WebhookDelivery};
 use super::AutoLogin;
 
 /// What the emulator was configured with; `reset` returns to a copy of it. `Debug` redacts the API key.
@@ -23,6 +25,8 @@ pub(crate) struct Settings {
     pub(crate) code_ttl: Duration,
     /// Where `GET /sso/logout` sends the browser; a signed-out page without one.
     pub(crate) logout_redirect: Option<Url>,
+    /// Where every event is POSTed.
+    pub(crate) webhooks: Vec<Webhook>,
 }
 
 /// What `Debug` shows instead of the API key.
@@ -38,6 +42,7 @@ impl std::fmt::Debug for Settings {
             .field("auto_login", &self.auto_login)
             .field("code_ttl", &self.code_ttl)
             .field("logout_redirect", &self.logout_redirect)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }
@@ -156,6 +161,10 @@ pub(crate) struct Session {
     /// Requests seen, by method and path.
     pub(crate) requests: BTreeMap<(String, String), u64>,
     pub(crate) connections_accepted: u64,
+    /// Events emitted, and those whose webhooks are still to be sent.
+    pub(crate) log: EventLog,
+    /// Finished webhook deliveries, in the order they finished.
+    pub(crate) deliveries: Vec<WebhookDelivery>,
 }
 
 /// The whole state behind the emulator's mutex.
@@ -163,6 +172,10 @@ pub(crate) struct Session {
 pub(crate) struct State {
     pub(crate) settings: Settings,
     pub(crate) session: Session,
+    /// Outlives resets: event IDs keep increasing.
+    pub(crate) event_ids: EventIds,
+    /// How many resets there were: a webhook delivery that ends after one is not recorded in the new session.
+    pub(crate) generation: u64,
     initial: Settings,
 }
 
@@ -173,6 +186,8 @@ impl State {
             initial: settings.clone(),
             settings,
             session: Session::default(),
+            event_ids: EventIds::default(),
+            generation: 0,
         }
     }
 
@@ -180,6 +195,7 @@ impl State {
     pub(crate) fn reset(&mut self) {
         self.settings = self.initial.clone();
         self.session = Session::default();
+        self.generation += 1;
     }
 
     /// The test clock's monotonic "now", for deadlines.

@@ -1,9 +1,12 @@
 //! The JSON shapes WorkOS puts on the wire, with every key its OpenAPI schema requires (`null` where a
 //! value is unknown): strict SDKs such as workos-python reject payloads missing any of them.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use super::directory::{Directory, DirectoryUser};
 use super::ids;
 use super::seed::{Connection, Organization, Seed, User};
 
@@ -61,6 +64,56 @@ pub(crate) fn connection(connection: &Connection, seed: &Seed) -> Value {
     wire
 }
 
+/// The `Connection` object as the `connection.*` events carry it: with its `external_key` too.
+pub(crate) fn connection_event(connection: &Connection, seed: &Seed) -> Value {
+    let mut wire = self::connection(connection, seed);
+    let key = ids::derived("key", &connection.id);
+    wire["external_key"] = json!(key.trim_start_matches("key_").to_ascii_lowercase());
+    wire
+}
+
+/// The `directory_user` object: the `data` of `dsync.user.*` events. `emails` repeats the email as the
+/// older payloads did; the emulator keeps no raw SCIM attributes, so `raw_attributes` is `{}`.
+pub(crate) fn directory_user(user: &DirectoryUser) -> Value {
+    let created_at = timestamp(&user.id);
+    let updated_at = user.updated_at.map_or_else(|| created_at.clone(), moment);
+    let mut wire = json!({
+        "object": "directory_user",
+        "id": user.id,
+        "directory_id": user.directory_id,
+        "organization_id": user.organization_id,
+        "idp_id": user.idp_id,
+        "email": user.email,
+        "emails": [{ "primary": true, "type": "work", "value": user.email }],
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "state": user.state,
+        "custom_attributes": user.custom_attributes,
+        "raw_attributes": {},
+        "created_at": created_at,
+        "updated_at": updated_at,
+    });
+    if let Some(slug) = &user.role {
+        wire["role"] = json!({ "slug": slug });
+    }
+    wire
+}
+
+/// The `directory` object as the `dsync.deleted` event carries it, in `state` (WorkOS sends `deleting`).
+pub(crate) fn deleted_directory(directory: &Directory, state: &str) -> Value {
+    let created_at = timestamp(&directory.id);
+    json!({
+        "object": "directory",
+        "id": directory.id,
+        "organization_id": directory.organization_id,
+        "type": directory.directory_type,
+        "name": directory.name,
+        "state": state,
+        "created_at": created_at,
+        "updated_at": created_at,
+    })
+}
+
 /// The `Organization` object. The emulator keeps no metadata, external ID or Stripe customer, so those
 /// are `{}`, `null` and absent, as the schema allows.
 pub(crate) fn organization(org: &Organization) -> Value {
@@ -103,8 +156,20 @@ fn domain_id(org: &Organization, domain: &str) -> String {
 }
 
 /// The creation time encoded in an ID, as ISO 8601 with milliseconds (`2026-01-15T12:00:00.000Z`).
-fn timestamp(id: &str) -> String {
-    let millis = ids::timestamp_millis(id).unwrap_or(0);
+pub(crate) fn timestamp(id: &str) -> String {
+    iso8601(ids::timestamp_millis(id).unwrap_or(0))
+}
+
+/// A moment, as ISO 8601 with milliseconds; before the Unix epoch counts as the epoch.
+fn moment(at: SystemTime) -> String {
+    let millis = at
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis());
+    iso8601(u64::try_from(millis).unwrap_or(u64::MAX))
+}
+
+/// Milliseconds since the Unix epoch as ISO 8601 with milliseconds, in UTC.
+fn iso8601(millis: u64) -> String {
     let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     format!(

@@ -1,10 +1,15 @@
-//! The official WorkOS SDKs complete an SSO login against the emulator, unchanged.
+//! The official WorkOS SDKs complete an SSO login against the emulator, unchanged, and read its events.
 //!
 //! Each test starts the emulator in auto-login mode and runs one SDK's flow script (`tests/sdk/python/sso_flow.py`,
 //! `tests/sdk/node/sso_flow.mjs`): authorization URL, browser leg, profile-and-token, get profile, with and without
 //! PKCE, plus the `invalid_grant` refusals; then organizations listed by a domain two of them claim, one fetched,
 //! and an unknown one refused with the SDK's not-found error. The scripts check the values; this side checks they
 //! exited 0 and that the requests really reached this emulator.
+//!
+//! The events tests make the emulator emit one event of each Directory Sync kind, then run `events_flow.py` /
+//! `events_flow.mjs`: the SDK's `list_events` / `listEvents` pages through them with `after`, filters them by
+//! organization and time, and its webhook verification (`verify_event`, `constructEvent`) accepts a delivery the
+//! emulator signed (and refuses it tampered with).
 //!
 //! The SDKs are installed by `scripts/install-sdk-deps`. When they are missing, the tests print a `SKIPPED:` line
 //! and pass, unless `WORKOS_SDK_TESTS=required` (set in CI), which turns the skip into a failure.
@@ -16,7 +21,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use rocket_workos_sso::emulator::{
-    AutoLogin, Emulator, Seed, EXAMPLE_CONNECTION_ID, EXAMPLE_ORG_ID,
+    AutoLogin, Emulator, Seed, EXAMPLE_CONNECTION_ID, EXAMPLE_ORG_ID, UMBRELLA_ORG_ID,
 };
 
 /// Where the flow scripts send the browser. Nothing listens there: the scripts read the redirect and stop.
@@ -282,4 +287,114 @@ async fn python_sdk_completes_sso_login_and_organization_lookup() {
 async fn node_sdk_completes_sso_login_and_organization_lookup() {
     let Some(node) = node_with_sdk() else { return };
     assert_sdk_completes_flow(&node, "tests/sdk/node/sso_flow.mjs").await;
+}
+
+/// One event of each Directory Sync kind the library consumes, in this order.
+const EVENT_NAMES: [&str; 5] = [
+    "dsync.user.updated",
+    "dsync.user.deleted",
+    "connection.deactivated",
+    "dsync.deleted",
+    "organization.deleted",
+];
+/// `GET /events` requests each events script makes: three pages of two, one per filter.
+const EVENT_LIST_REQUESTS: u64 = 5;
+
+/// Makes the emulator emit six events (every kind of [`EVENT_NAMES`]) and returns what an events script reads.
+async fn emit_events(emulator: &Emulator) -> Vec<(&'static str, String)> {
+    let seed = Seed::default();
+    let bob = seed
+        .directory_user("bob@example.com")
+        .expect("the default seed provisions bob");
+    let initech = seed
+        .directory_user("peter@initech.test")
+        .expect("the default seed provisions peter")
+        .directory_id
+        .clone();
+    let emitted = |result: Result<String, _>| result.expect("the default seed has it");
+    let updated = emitted(emulator.deprovision_user(&bob.email));
+    let other_org = emitted(emulator.delete_directory_user("hank@globex.test"));
+    // The time filter starts at the next event: make sure it is in a later millisecond.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let deactivated = emitted(emulator.deactivate_connection(EXAMPLE_CONNECTION_ID));
+    let deleted = emitted(emulator.delete_directory_user("carol@example.com"));
+    let directory = emitted(emulator.delete_directory(&initech));
+    let organization = emitted(emulator.delete_organization(UMBRELLA_ORG_ID));
+    let range_start = emulator.events()[2].created_at.clone();
+    let all = [
+        &updated,
+        &other_org,
+        &deactivated,
+        &deleted,
+        &directory,
+        &organization,
+    ];
+    let join = |ids: &[&String]| {
+        ids.iter()
+            .map(|id| id.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    vec![
+        ("WORKOS_BASE_URL", emulator.base_url().to_string()),
+        ("WORKOS_API_KEY", emulator.api_key().to_string()),
+        ("EVENTS_NAMES", EVENT_NAMES.join(",")),
+        ("EVENTS_EXPECTED_IDS", join(&all)),
+        ("EVENTS_DEPROVISIONED_EMAIL", bob.email.clone()),
+        ("EVENTS_DEPROVISIONED_IDP_ID", bob.idp_id.clone()),
+        ("EVENTS_ORGANIZATION_ID", EXAMPLE_ORG_ID.to_string()),
+        (
+            "EVENTS_ORGANIZATION_EXPECTED_IDS",
+            join(&[&updated, &deactivated, &deleted]),
+        ),
+        ("EVENTS_RANGE_START", range_start),
+        ("EVENTS_RANGE_EXPECTED_IDS", join(&all[2..])),
+        ("WEBHOOK_EMAIL", "alice@example.com".to_string()),
+    ]
+}
+
+/// Runs one SDK's events script against a fresh emulator that emitted six events, and asserts it succeeded,
+/// listed through this emulator, and was sent the webhook it verified.
+async fn assert_sdk_reads_events(program: &Path, script: &str) {
+    let emulator = Emulator::start_default()
+        .await
+        .expect("the emulator starts");
+    let env = emit_events(&emulator).await;
+    let script = workspace_root().join(script);
+    let run = run_script(program, &script, &env).await;
+    print!("{}", run.stdout);
+    eprint!("{}", run.stderr);
+    assert!(
+        run.status.success(),
+        "{} failed ({}); its output is above",
+        script.display(),
+        run.status
+    );
+    assert_eq!(
+        emulator.request_count_for("GET", "/events"),
+        EVENT_LIST_REQUESTS,
+        "GET /events requests from {}",
+        script.display()
+    );
+    // The script deprovisioned alice through the control endpoint, with its own endpoint registered.
+    let events = emulator.events();
+    let deliveries = emulator.webhook_deliveries();
+    assert_eq!(events.len(), 7);
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    assert_eq!(deliveries[0].event_id, events[6].id);
+    assert!(deliveries[0].succeeded(), "{deliveries:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_sdk_lists_events_and_verifies_webhook_signatures() {
+    let Some(python) = python_with_sdk() else {
+        return;
+    };
+    assert_sdk_reads_events(&python, "tests/sdk/python/events_flow.py").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_sdk_lists_events_and_verifies_webhook_signatures() {
+    let Some(node) = node_with_sdk() else { return };
+    assert_sdk_reads_events(&node, "tests/sdk/node/events_flow.mjs").await;
 }
