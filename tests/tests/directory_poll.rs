@@ -19,7 +19,10 @@ use store_support::*;
 async fn until_refused(client: &Client, session: &str) -> Duration {
     let started = Instant::now();
     while protected(client, session).await.0 != Status::Unauthorized {
-        assert!(started.elapsed() < Duration::from_secs(15), "still served after 15 s");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "still served after 15 s"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     started.elapsed()
@@ -45,14 +48,19 @@ async fn workos_down_or_slow_holds_no_request_and_the_event_is_handled_when_it_a
     while started.elapsed() < Duration::from_millis(1000) {
         let asked = Instant::now();
         assert_eq!(protected(&a, &bob).await.0, Status::Ok);
-        assert!(asked.elapsed() < Duration::from_millis(1500),
-            "a request waited for WorkOS, which answers after 3 s");
+        assert!(
+            asked.elapsed() < Duration::from_millis(1500),
+            "a request waited for WorkOS, which answers after 3 s"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Once WorkOS answers, the event is handled: alice is out, bob stays.
     until_refused(&a, &alice).await;
     assert_eq!(protected(&a, &bob).await.0, Status::Ok);
-    assert!(emulator.request_count("/events") >= 6, "the poller kept trying");
+    assert!(
+        emulator.request_count("/events") >= 6,
+        "the poller kept trying"
+    );
 }
 
 #[rocket::async_test]
@@ -76,7 +84,11 @@ async fn a_deactivated_connection_ends_its_sessions_and_earlier_events_are_not_r
         .merge(("workos.base_url", base_url));
     let polling = Client::tracked(app(figment)).await.expect("launches");
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(protected(&polling, &bob).await.0, Status::Ok, "an old event replayed");
+    assert_eq!(
+        protected(&polling, &bob).await.0,
+        Status::Ok,
+        "an old event replayed"
+    );
 
     let hank = signed_in(&first, GLOBEX_ORG_ID, "hank@globex.test").await;
     emulator(&first)
