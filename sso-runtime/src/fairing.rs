@@ -241,7 +241,8 @@ impl Fairing for WorkosSso {
                 sso.single_logout = self.single_logout;
                 log::info!("WorkOS SSO:");
                 let uris = sso.flows.values().map(|flow| flow.redirect_uri.as_str());
-                for line in launch_lines(uris, sso.settings.store.as_ref()) {
+                let settings = &sso.settings;
+                for line in launch_lines(uris, settings.store.as_ref(), &settings.directory) {
                     // A target ending in `_` is Rocket's indented launch line (`>> …`).
                     log::info!(target: "rocket_workos_sso::fairing::_", "{line}");
                 }
@@ -515,12 +516,13 @@ impl Backend {
 }
 
 /// What the launch log says of the fairing, under Rocket's own lines: the effective redirect URIs (after
-/// `workos.redirect_origin`, as WorkOS must allowlist them) and where sessions live, a store's
-/// password redacted.
+/// `workos.redirect_origin`, as WorkOS must allowlist them), where sessions live, a store's password
+/// redacted, and how directory events reach the app (never the webhook's secret).
 fn launch_lines<'a>(
     redirect_uris: impl Iterator<Item = &'a str>,
     store: Option<&crate::settings::StoreSettings>,
-) -> [String; 2] {
+    directory: &crate::settings::DirectorySettings,
+) -> [String; 3] {
     let sessions = match store {
         Some(store) => format!(
             "sessions: Redis at {}",
@@ -528,9 +530,23 @@ fn launch_lines<'a>(
         ),
         None => "sessions: sealed cookies".to_owned(),
     };
+    let mut ways = Vec::new();
+    if let Some(interval) = directory.poll_interval {
+        ways.push(format!("Events API every {} ms", interval.as_millis()));
+    }
+    if let Some((_, path)) = &directory.webhook {
+        ways.push(format!("webhook at POST {path}"));
+    }
+    let events = if ways.is_empty() {
+        "directory events: not read (workos.events_poll_interval_ms or workos.webhook_secret)"
+            .to_owned()
+    } else {
+        format!("directory events: {}", ways.join(", "))
+    };
     [
         format!("redirect URIs: {}", redirect_uri_list(redirect_uris)),
         sessions,
+        events,
     ]
 }
 
@@ -575,11 +591,13 @@ mod tests {
             "https://app.example.com/admin/callback",
             "https://app.example.com/callback",
         ];
+        let none = crate::settings::DirectorySettings::default();
         assert_eq!(
-            launch_lines(uris.into_iter(), None),
+            launch_lines(uris.into_iter(), None, &none),
             [
                 "redirect URIs: https://app.example.com/admin/callback, https://app.example.com/callback",
                 "sessions: sealed cookies",
+                "directory events: not read (workos.events_poll_interval_ms or workos.webhook_secret)",
             ]
         );
         let store = crate::settings::StoreSettings {
@@ -589,10 +607,21 @@ mod tests {
             cache: std::time::Duration::ZERO,
             timeout: std::time::Duration::from_millis(500),
         };
-        let [_, sessions] = launch_lines(std::iter::empty(), Some(&store));
+        let directory = crate::settings::DirectorySettings {
+            poll_interval: Some(std::time::Duration::from_millis(1000)),
+            webhook: Some((
+                crate::settings::WebhookSecret("whsec_hunter3".to_owned()),
+                "/sso/webhooks".to_owned(),
+            )),
+        };
+        let [_, sessions, events] = launch_lines(std::iter::empty(), Some(&store), &directory);
         assert_eq!(
             sessions,
             "sessions: Redis at redis://:redacted@10.0.0.5:6379/3"
+        );
+        assert_eq!(
+            events,
+            "directory events: Events API every 1000 ms, webhook at POST /sso/webhooks"
         );
     }
 
