@@ -3,7 +3,7 @@
 //!
 //! Each event is logged at `INFO` with the target `workos_sso::audit` and these fields (absent when they
 //! do not apply): `outcome`, `reason`, `organization_id`, `connection_id`, `connection_type`,
-//! `profile_id`, `ip`, `workos_event_id`, `sessions_ended`. Never a code, a state, a cookie, a key or a
+//! `profile_id`, `ip`, `workos_event_id`, `directory_user_id`, `sessions_ended`. Never a code, a state, a cookie, a key or a
 //! token: only identifiers WorkOS shows on its dashboard, and the client's address as Rocket sees it
 //! (`Request::client_ip`, which honours `ip_header` behind a proxy).
 //!
@@ -81,6 +81,8 @@ pub struct AuditEvent {
     pub ip: Option<IpAddr>,
     /// The WorkOS event (`event_…`) a deprovisioning came from.
     pub workos_event_id: Option<String>,
+    /// The directory user (`directory_user_…`) a deprovisioning of one person named.
+    pub directory_user_id: Option<String>,
     /// How many sessions a revocation ended, when it knows.
     pub sessions_ended: Option<usize>,
 }
@@ -97,6 +99,7 @@ impl AuditEvent {
             profile_id: None,
             ip: None,
             workos_event_id: None,
+            directory_user_id: None,
             sessions_ended: None,
         }
     }
@@ -185,6 +188,7 @@ pub(crate) fn record(hook: Option<&Hook>, event: &AuditEvent) {
         profile_id = event.profile_id.as_deref(),
         ip = event.ip.map(tracing::field::display),
         workos_event_id = event.workos_event_id.as_deref(),
+        directory_user_id = event.directory_user_id.as_deref(),
         sessions_ended = event.sessions_ended,
         "WorkOS SSO audit: {}",
         event.outcome.as_str()
@@ -211,7 +215,7 @@ mod tests {
             serde_json::to_value(&event).unwrap(),
             serde_json::json!({"outcome": "signed_in", "reason": null, "organization_id": "org_1",
                 "connection_id": null, "connection_type": null, "profile_id": null, "ip": "203.0.113.7",
-                "workos_event_id": null, "sessions_ended": 2})
+                "workos_event_id": null, "directory_user_id": null, "sessions_ended": 2})
         );
         for outcome in [
             Outcome::Started,

@@ -271,6 +271,12 @@ async fn deprovisioned_everywhere(delivery: Delivery, test: &str) {
             .collect();
         assert_eq!(handled.len(), 1, "handled once: {handled:?}");
         assert_eq!(handled[0]["workos_event_id"], event.as_str());
+        let alice = rocket_workos_sso::emulator::Seed::default()
+            .directory_user("alice@example.com")
+            .expect("the default seed provisions alice")
+            .id
+            .clone();
+        assert_eq!(handled[0]["directory_user_id"], alice.as_str());
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     };
     if let Err(error) = run.await {

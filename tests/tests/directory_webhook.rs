@@ -195,6 +195,10 @@ async fn a_deprovisioned_person_is_signed_out_everywhere_and_no_one_else() {
         Some("dsync.user.deleted")
     );
     assert_eq!(
+        deprovisioned[0].directory_user_id.as_deref(),
+        Some("directory_user_01JTEST")
+    );
+    assert_eq!(
         deprovisioned[0].organization_id.as_deref(),
         Some(EXAMPLE_ORG_ID)
     );

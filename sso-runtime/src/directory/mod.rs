@@ -154,8 +154,16 @@ pub(crate) async fn handle(directory: &Directory, event: &Event) -> Result<Handl
                         .or_else(|| event.data.get("organization_id").and_then(Value::as_str)),
                 );
             audited.workos_event_id = Some(event.id.clone());
-            if let Some(Mark::Connection(id)) = marks.first() {
-                audited.connection_id = Some((*id).to_owned());
+            match marks.first() {
+                Some(Mark::Connection(id)) => audited.connection_id = Some((*id).to_owned()),
+                Some(Mark::Person { .. } | Mark::Email { .. }) => {
+                    audited.directory_user_id = event
+                        .data
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                }
+                _ => {}
             }
             audit::record(directory.audit.as_ref(), &audited);
             Ok(Handled::Ended)
