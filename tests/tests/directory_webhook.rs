@@ -149,11 +149,21 @@ async fn a_deprovisioned_person_is_signed_out_everywhere_and_no_one_else() {
             "{header:?}"
         );
     }
+    // The real event padded past the route's 256 KiB bound (JSON whitespace), correctly signed: refused
+    // before it is verified or parsed.
+    let padded = format!("{deleted}{}", " ".repeat(300 * 1024));
+    assert_eq!(
+        signed(&a, &padded).await,
+        (
+            Status::PayloadTooLarge,
+            r#"{"error":"too_large"}"#.to_owned()
+        )
+    );
     for session in [&alice_a, &alice_b, &bob] {
         assert_eq!(
             protected(&a, session).await.0,
             Status::Ok,
-            "nothing revoked by a forgery"
+            "nothing revoked by a forgery or an oversized delivery"
         );
     }
 
