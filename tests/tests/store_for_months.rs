@@ -7,11 +7,14 @@ mod redis_support;
 mod security_support;
 mod store_support;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis_support::{redis_or_skip, redis_or_skip_with, Redis};
 use rocket::http::{Method, Status};
 use rocket::local::asynchronous::Client;
+use rocket_workos_sso::audit::{AuditEvent, Outcome};
+use rocket_workos_sso::WorkosSso;
 use security_support::*;
 use store_support::*;
 
@@ -192,7 +195,12 @@ async fn a_full_redis_refuses_sign_ins_with_503_and_revocation_still_ends_sessio
     ) else {
         return;
     };
-    let a = instance(with_store(&redis)).await;
+    let audited = Arc::new(Mutex::new(Vec::new()));
+    let trail = Arc::clone(&audited);
+    let fairing = WorkosSso::fairing().on_audit(move |event: &AuditEvent| {
+        trail.lock().unwrap().push(event.clone());
+    });
+    let a = instance_with(with_store(&redis), fairing).await;
     let alice_session = signed_in(&a, EXAMPLE_ORG_ID, "alice@example.com").await;
     let bob = signed_in(&a, EXAMPLE_ORG_ID, "bob@example.com").await;
     // Full: its limit set below what it holds, so it refuses every write that needs memory.
@@ -218,6 +226,24 @@ async fn a_full_redis_refuses_sign_ins_with_503_and_revocation_still_ends_sessio
             "{ended}"
         );
     }
+    // The audit trail says why carol is not signed in, and that the organization was revoked.
+    let trail: Vec<(Outcome, Option<String>)> = audited
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|event| matches!(event.outcome, Outcome::Failed | Outcome::Revoked))
+        .map(|event| (event.outcome, event.reason.clone()))
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            (
+                Outcome::Failed,
+                Some("session_store_unavailable".to_owned())
+            ),
+            (Outcome::Revoked, Some("organization".to_owned())),
+        ]
+    );
 }
 
 /// The number of script calls Redis has run (every store operation is one).
