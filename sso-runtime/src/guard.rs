@@ -5,7 +5,6 @@
 //! request's local cache and fails with 401 or 403; the catchers the fairing registers turn that into a
 //! redirect to the login route, a 401 JSON body or a 403 page.
 
-use crate::audit::{self, AuditEvent, Outcome as AuditOutcome};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -13,6 +12,7 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
+use crate::audit::{self, AuditEvent, Outcome as AuditOutcome};
 use crate::client::profile::Profile;
 use crate::client::WorkosClient;
 use crate::codec::Session;

@@ -139,25 +139,28 @@ impl std::fmt::Debug for WebhookSecret {
 /// The bounds of `workos.events_poll_interval_ms`: from a tenth of a second to an hour.
 const POLL_INTERVAL_MS: std::ops::RangeInclusive<u64> = 100..=3_600_000;
 
+/// A value as settings read it: trimmed, and unset when blank.
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
 /// The directory settings of `raw`, which need a session store: stateless cookies cannot be revoked.
 fn directory_settings(
     raw: &mut Raw,
     store: Option<&StoreSettings>,
     env: &impl Fn(&str) -> Option<String>,
 ) -> Result<DirectorySettings, SettingsError> {
-    let trimmed =
-        |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let (poll, poll_from) = match raw.events_poll_interval_ms {
         Some(ms) => (Some(ms.to_string()), "workos.events_poll_interval_ms"),
         None => (
-            trimmed(env("WORKOS_EVENTS_POLL_INTERVAL_MS")),
+            non_empty(env("WORKOS_EVENTS_POLL_INTERVAL_MS")),
             "the WORKOS_EVENTS_POLL_INTERVAL_MS environment variable",
         ),
     };
-    let (secret, secret_from) = match trimmed(raw.webhook_secret.take()) {
+    let (secret, secret_from) = match non_empty(raw.webhook_secret.take()) {
         Some(secret) => (Some(secret), "workos.webhook_secret"),
         None => (
-            trimmed(env("WORKOS_WEBHOOK_SECRET")),
+            non_empty(env("WORKOS_WEBHOOK_SECRET")),
             "the WORKOS_WEBHOOK_SECRET environment variable",
         ),
     };
@@ -280,8 +283,6 @@ impl Settings {
         } else {
             Raw::default()
         };
-        let non_empty =
-            |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let session_lifetime = match raw.session_lifetime {
             None => DEFAULT_SESSION_LIFETIME,
             Some(seconds @ 60..) if Duration::from_secs(seconds) <= MAX_SESSION_LIFETIME => {
@@ -375,32 +376,32 @@ fn store_settings(
     lifetime: Duration,
     env: &impl Fn(&str) -> Option<String>,
 ) -> Result<Option<StoreSettings>, SettingsError> {
-    let (url, from) = match raw.session_store.as_deref().map(str::trim) {
-        Some(url) if !url.is_empty() => (url.to_owned(), "workos.session_store".to_owned()),
-        _ => match env("WORKOS_SESSION_STORE").map(|url| url.trim().to_owned()) {
-            Some(url) if !url.is_empty() => (
-                url,
-                "the WORKOS_SESSION_STORE environment variable".to_owned(),
-            ),
-            _ => {
-                let needs_store = [
-                    ("session_idle_timeout", raw.session_idle_timeout.is_some()),
-                    ("session_cache_ms", raw.session_cache_ms.is_some()),
-                    (
-                        "session_store_timeout_ms",
-                        raw.session_store_timeout_ms.is_some(),
-                    ),
-                ];
-                if let Some((key, _)) = needs_store.iter().find(|(_, set)| *set) {
-                    return Err(SettingsError(format!(
-                        "workos.{key} applies to server-side sessions, and no session store is configured\n\
-                         help: set `workos.session_store` (or WORKOS_SESSION_STORE) to a redis:// URL, or \
-                         remove `workos.{key}`"
-                    )));
-                }
-                return Ok(None);
+    let read = non_empty(raw.session_store.clone())
+        .map(|url| (url, "workos.session_store"))
+        .or_else(|| {
+            non_empty(env("WORKOS_SESSION_STORE"))
+                .map(|url| (url, "the WORKOS_SESSION_STORE environment variable"))
+        });
+    let (url, from) = match read {
+        Some((url, from)) => (url, from.to_owned()),
+        None => {
+            let needs_store = [
+                ("session_idle_timeout", raw.session_idle_timeout.is_some()),
+                ("session_cache_ms", raw.session_cache_ms.is_some()),
+                (
+                    "session_store_timeout_ms",
+                    raw.session_store_timeout_ms.is_some(),
+                ),
+            ];
+            if let Some((key, _)) = needs_store.iter().find(|(_, set)| *set) {
+                return Err(SettingsError(format!(
+                    "workos.{key} applies to server-side sessions, and no session store is configured\n\
+                     help: set `workos.session_store` (or WORKOS_SESSION_STORE) to a redis:// URL, or \
+                     remove `workos.{key}`"
+                )));
             }
-        },
+            return Ok(None);
+        }
     };
     let shown = redacted(&url);
     if url == "cookie" {

@@ -4,17 +4,13 @@
 //! and redirect URIs). Each signs in through its own environment and refuses the other's organization;
 //! settings that are wrong or missing refuse the launch, naming the setting and the handler.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::OnceLock;
-
 use reqwest::header::{ACCEPT, COOKIE};
 use reqwest::StatusCode;
 use rocket_workos_sso::emulator::{Seed, DEFAULT_API_KEY};
 use rocket_workos_sso::session::SESSION_COOKIE;
 
 mod processes;
-use processes::{free_port, release_examples, start_emulator, App, Process, Result};
+use processes::{examples, free_port, start_emulator, App, Process, Result};
 
 /// Both environments' apps share this key, as a careless deployment might: even then a session of one
 /// environment's organization opens nothing in the other.
@@ -22,11 +18,6 @@ const SECRET_KEY: &str =
     "kbAi7lJ+la1O01Zf9kxS2jPVZdEZGOZJ953R69Af3dOoyESxUQsEJJNCcVjOdMyxVcNmWcGbt2Le9JzVvHb12w==";
 
 /// The release build of the examples, made once for every test here.
-fn examples() -> &'static HashMap<String, PathBuf> {
-    static EXAMPLES: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
-    EXAMPLES.get_or_init(|| release_examples().unwrap_or_else(|error| panic!("{error}")))
-}
-
 /// A WorkOS environment: a standalone emulator seeded as `name`, and the quickstart configured for it.
 struct Environment {
     name: &'static str,

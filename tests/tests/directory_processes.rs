@@ -5,19 +5,16 @@
 //! and signed by the emulator. And both instances restarted mid-stream: the event that came while they
 //! were down is handled after the restart, and no event is handled twice (the cursor in Redis).
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{ACCEPT, COOKIE};
 use reqwest::StatusCode;
-use rocket_workos_sso::emulator::{DEFAULT_API_KEY, DEFAULT_CLIENT_ID, EXAMPLE_ORG_ID};
+use rocket_workos_sso::emulator::{DEFAULT_API_KEY, DEFAULT_CLIENT_ID};
 use rocket_workos_sso::session::SESSION_COOKIE;
 
 mod processes;
 mod redis_support;
-use processes::{free_port, release_examples, start_emulator, App, Process, Result};
+use processes::{examples, free_port, http, sign_in, start_emulator, App, Process, Result};
 use redis_support::{redis_or_skip, Redis};
 
 const SECRET_KEY: &str =
@@ -27,11 +24,6 @@ const WEBHOOK_SECRET: &str = "whsec_processes_0123456789abcdef";
 /// The poll interval, the instances' session cache, and margin: the longest a deprovisioning may take
 /// to reach every instance here.
 const WITHIN: Duration = Duration::from_millis(1000 + 1000 + 2000);
-
-fn examples() -> &'static HashMap<String, PathBuf> {
-    static EXAMPLES: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
-    EXAMPLES.get_or_init(|| release_examples().unwrap_or_else(|error| panic!("{error}")))
-}
 
 /// How the instances learn of events.
 #[derive(Clone, Copy)]
@@ -151,56 +143,6 @@ impl Deployment {
         let apps: String = self.apps.iter().map(App::log).collect();
         format!("{apps}\nemulator:\n{}", self.emulator.log())
     }
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
-
-/// Signs `email` of Example Corp in on `app`; returns the session cookie's value.
-async fn sign_in(app: &App, email: &str) -> Result<String> {
-    let http = http();
-    let login = format!(
-        "{}/sso/login?organization={EXAMPLE_ORG_ID}&return_to=/profile",
-        app.base_url
-    );
-    let response = http.get(&login).header(ACCEPT, "text/html").send().await?;
-    let cookies: Vec<String> = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok()?.split(';').next().map(str::to_owned))
-        .collect();
-    let mut authorize = url::Url::parse(response.headers()[LOCATION].to_str()?)?;
-    authorize.query_pairs_mut().append_pair("login_hint", email);
-    let at_workos = http.get(authorize).send().await?;
-    let callback = at_workos.headers()[LOCATION].to_str()?.to_owned();
-    let response = http
-        .get(&callback)
-        .header(ACCEPT, "text/html")
-        .header(COOKIE, cookies.join("; "))
-        .send()
-        .await?;
-    if response.status() != StatusCode::SEE_OTHER {
-        return Err(format!("the callback answered {}", response.status()).into());
-    }
-    let session = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find_map(|value| {
-            value
-                .strip_prefix(&format!("{SESSION_COOKIE}="))
-                .and_then(|rest| rest.split(';').next())
-        })
-        .ok_or("the callback set no session cookie")?
-        .to_owned();
-    Ok(session)
 }
 
 /// The status `app`'s profile page answers the bearer of `session`.

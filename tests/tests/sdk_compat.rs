@@ -16,7 +16,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -175,13 +175,6 @@ fn script_env(emulator: &Emulator) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// What a finished script left behind.
-struct ScriptRun {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
 /// Reads a child's pipe to the end on its own thread, so a chatty child never blocks on a full pipe.
 fn drain(pipe: Option<impl Read + Send + 'static>) -> JoinHandle<String> {
     thread::spawn(move || {
@@ -194,9 +187,10 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> JoinHandle<String> {
     })
 }
 
-/// Runs `program script` with `env` until it exits, without blocking the emulator's runtime. A script that
+/// Runs `program script` with `env` until it exits, without blocking the emulator's runtime, and asserts
+/// it exited 0. Its output is shown by `cargo test -- --nocapture`, and with any failure. A script that
 /// outlives [`SCRIPT_TIMEOUT`] is killed and fails the test.
-async fn run_script(program: &Path, script: &Path, env: &[(&str, String)]) -> ScriptRun {
+async fn run_script(program: &Path, script: &Path, env: &[(&str, String)]) {
     let mut child = Command::new(program)
         .arg(script)
         .current_dir(script.parent().expect("a script lives in a directory"))
@@ -231,28 +225,20 @@ async fn run_script(program: &Path, script: &Path, env: &[(&str, String)]) -> Sc
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    ScriptRun {
-        status,
-        stdout: stdout.join().expect("stdout reader"),
-        stderr: stderr.join().expect("stderr reader"),
-    }
+    print!("{}", stdout.join().expect("stdout reader"));
+    eprint!("{}", stderr.join().expect("stderr reader"));
+    assert!(
+        status.success(),
+        "{} failed ({status}); its output is above",
+        script.display()
+    );
 }
 
 /// Runs one SDK's flow script against a fresh emulator and asserts it succeeded and reached the emulator.
 async fn assert_sdk_completes_flow(program: &Path, script: &str) {
     let emulator = start_emulator().await;
     let script = workspace_root().join(script);
-    let run = run_script(program, &script, &script_env(&emulator)).await;
-
-    // Shown by `cargo test -- --nocapture`, and with any failure.
-    print!("{}", run.stdout);
-    eprint!("{}", run.stderr);
-    assert!(
-        run.status.success(),
-        "{} failed ({}); its output is above",
-        script.display(),
-        run.status
-    );
+    run_script(program, &script, &script_env(&emulator)).await;
     // Exact counts also prove no request was retried (the Python SDK retries 429 and 5xx answers).
     for (method, path, expected) in [
         ("GET", "/sso/authorize".to_owned(), AUTHORIZE_REQUESTS),
@@ -361,15 +347,7 @@ async fn assert_sdk_reads_events(program: &Path, script: &str) {
         .expect("the emulator starts");
     let env = emit_events(&emulator).await;
     let script = workspace_root().join(script);
-    let run = run_script(program, &script, &env).await;
-    print!("{}", run.stdout);
-    eprint!("{}", run.stderr);
-    assert!(
-        run.status.success(),
-        "{} failed ({}); its output is above",
-        script.display(),
-        run.status
-    );
+    run_script(program, &script, &env).await;
     assert_eq!(
         emulator.request_count_for("GET", "/events"),
         EVENT_LIST_REQUESTS,

@@ -6,6 +6,7 @@
 
 mod redis_support;
 mod security_support;
+mod store_support;
 
 use std::time::{Duration, Instant};
 
@@ -33,25 +34,6 @@ async fn instance(url: &str) -> Client {
         .expect("the application launches against the Sentinel");
     emulator(&client).set_auto_login(AutoLogin::FirstUser);
     client
-}
-
-/// Signs `email` in on `client` through `/sec/any`; returns the session cookie's value.
-async fn signed_in(client: &Client, email: &str) -> String {
-    let login = format!("/sso/login?organization={EXAMPLE_ORG_ID}&return_to=/sec/any");
-    let response = sign_in(client, &login, email).await;
-    let status = response.status();
-    assert_eq!(
-        status,
-        Status::SeeOther,
-        "{email} signs in: {:?}",
-        response.into_string().await
-    );
-    client
-        .cookies()
-        .get(SESSION_COOKIE)
-        .expect("a session cookie")
-        .value()
-        .to_owned()
 }
 
 /// What a protected page answers the bearer of `session` (JSON): the status, the `Retry-After` header,
@@ -94,7 +76,7 @@ async fn a_failover_keeps_the_session_and_answers_503_while_it_runs() {
     let a = instance(&servers.sentinel.url()).await;
     let alice = format!("alice@example.com|{EXAMPLE_ORG_ID}");
 
-    let session = signed_in(&a, "alice@example.com").await;
+    let session = store_support::signed_in(&a, EXAMPLE_ORG_ID, "alice@example.com").await;
     let (status, _, _, body) = protected(&a, &session).await;
     assert_eq!(status, Status::Ok, "{body}");
     assert_eq!(who(&a, &session).await, alice);
@@ -160,7 +142,7 @@ async fn a_failover_keeps_the_session_and_answers_503_while_it_runs() {
     );
 
     // A new sign-in is written to the promoted replica, and served.
-    let bob = signed_in(&a, "bob@example.com").await;
+    let bob = store_support::signed_in(&a, EXAMPLE_ORG_ID, "bob@example.com").await;
     let (status, _, _, body) = protected(&a, &bob).await;
     assert_eq!(status, Status::Ok, "{body}");
     assert_eq!(
@@ -212,7 +194,7 @@ async fn a_switchover_moves_the_sessions_to_the_new_primary() {
     let replica_port = servers.replica.port();
     let a = instance(&servers.sentinel.url()).await;
     let alice = format!("alice@example.com|{EXAMPLE_ORG_ID}");
-    let session = signed_in(&a, "alice@example.com").await;
+    let session = store_support::signed_in(&a, EXAMPLE_ORG_ID, "alice@example.com").await;
     assert_eq!(servers.primary.cli(&["WAIT", "1", "5000"]), "1");
 
     assert_eq!(
@@ -237,7 +219,7 @@ async fn a_switchover_moves_the_sessions_to_the_new_primary() {
     assert!(servers.primary.cli(&["ROLE"]).starts_with("slave"));
     served_again(&a, &session, "after the switchover").await;
     assert_eq!(who(&a, &session).await, alice);
-    let bob = signed_in(&a, "bob@example.com").await;
+    let bob = store_support::signed_in(&a, EXAMPLE_ORG_ID, "bob@example.com").await;
     assert_eq!(protected(&a, &bob).await.0, Status::Ok);
     assert_eq!(
         servers.replica.keys("workos_sso:*session:*").len(),
@@ -258,7 +240,7 @@ async fn a_frozen_primary_is_left_for_the_promoted_replica() {
     let replica_port = servers.replica.port();
     let a = instance(&servers.sentinel.url()).await;
     let alice = format!("alice@example.com|{EXAMPLE_ORG_ID}");
-    let session = signed_in(&a, "alice@example.com").await;
+    let session = store_support::signed_in(&a, EXAMPLE_ORG_ID, "alice@example.com").await;
     assert_eq!(servers.primary.cli(&["WAIT", "1", "5000"]), "1");
 
     servers.primary.pause();
@@ -268,7 +250,7 @@ async fn a_frozen_primary_is_left_for_the_promoted_replica() {
     assert_eq!(who(&a, &session).await, alice);
 
     servers.primary.resume();
-    let bob = signed_in(&a, "bob@example.com").await;
+    let bob = store_support::signed_in(&a, EXAMPLE_ORG_ID, "bob@example.com").await;
     assert_eq!(protected(&a, &bob).await.0, Status::Ok);
     assert_eq!(protected(&a, &session).await.0, Status::Ok);
     assert_eq!(

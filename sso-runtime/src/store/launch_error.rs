@@ -211,82 +211,9 @@ impl Store<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::net::{TcpListener, TcpStream};
-    use std::process::{Child, Command, Stdio};
-    use std::time::{Duration, Instant};
+    use std::net::TcpListener;
 
-    use super::super::RedisStore;
-    use crate::settings::StoreSettings;
-
-    /// A `redis-server` on a free loopback port, killed when dropped.
-    struct Server {
-        port: u16,
-        child: Child,
-    }
-
-    impl Drop for Server {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-
-    fn free_port() -> u16 {
-        TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port()
-    }
-
-    /// A server started with `args`, or `None` (after saying SKIPPED) without `redis-server`, unless
-    /// the Redis tests are required (WORKOS_REDIS_TESTS=required, as scripts/test sets).
-    fn server(test: &str, args: &[&str]) -> Option<Server> {
-        let port = free_port();
-        let child = Command::new("redis-server")
-            .args([
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                "--save",
-                "",
-            ])
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let Ok(child) = child else {
-            assert_ne!(
-                std::env::var("WORKOS_REDIS_TESTS").as_deref(),
-                Ok("required"),
-                "{test}: redis-server is required here and not installed"
-            );
-            eprintln!("SKIPPED {test}: redis-server is not installed");
-            return None;
-        };
-        let server = Server { port, child };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server listens on {port}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(server)
-    }
-
-    /// The launch error for a store at `url`.
-    async fn launch_error(url: String) -> String {
-        let settings = StoreSettings {
-            url,
-            from: "workos.session_store".to_owned(),
-            idle_timeout: None,
-            cache: Duration::ZERO,
-            timeout: Duration::from_millis(250),
-        };
-        match RedisStore::connect(&settings).await {
-            Ok(_) => panic!("{settings:?} connects"),
-            Err(error) => error,
-        }
-    }
+    use super::super::redis_test_server::*;
 
     #[tokio::test]
     async fn nothing_listening_says_the_connection_was_refused() {
@@ -308,9 +235,10 @@ mod tests {
 
     #[tokio::test]
     async fn refused_credentials_say_so_and_never_print_the_password() {
-        let Some(server) = server("refused_credentials", &["--requirepass", "right-secret"]) else {
+        if !installed("refused_credentials", "redis-server") {
             return;
-        };
+        }
+        let server = server(&["--requirepass", "right-secret"]);
         let port = server.port;
         for url in [
             format!("redis://:wrong-secret@127.0.0.1:{port}/0"),
@@ -341,9 +269,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_database_that_does_not_exist_says_how_many_there_are() {
-        let Some(server) = server("missing_database", &["--databases", "4"]) else {
+        if !installed("missing_database", "redis-server") {
             return;
-        };
+        }
+        let server = server(&["--databases", "4"]);
         let error = launch_error(format!("redis://127.0.0.1:{}/99", server.port)).await;
         assert!(
             error.contains(
@@ -355,9 +284,10 @@ mod tests {
 
     #[tokio::test]
     async fn tls_to_a_plain_port_says_no_handshake_completed() {
-        let Some(server) = server("tls_to_plain", &[]) else {
+        if !installed("tls_to_plain", "redis-server") {
             return;
-        };
+        }
+        let server = server(&[]);
         let error = launch_error(format!("rediss://127.0.0.1:{}/0", server.port)).await;
         assert!(
             error.contains("completed no TLS handshake within"),

@@ -42,6 +42,8 @@ mod link;
 mod primary;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(all(test, feature = "redis"))]
+mod redis_test_server;
 #[cfg(feature = "redis")]
 mod scripts;
 #[cfg(feature = "redis")]

@@ -33,23 +33,13 @@ import process from 'node:process';
 
 import { WorkOS } from '@workos-inc/node';
 
+import { env, fail, Failure } from './checks.mjs';
+
 // Milliseconds before an SDK call gives up, or the webhook is given up on.
 const TIMEOUT_MS = 15_000;
 
 // The secret of the endpoint this script registers.
 const WEBHOOK_SECRET = 'whsec_node_sdk_events_flow';
-
-class Failure extends Error {}
-
-function fail(message) {
-  throw new Failure(message);
-}
-
-function env(name) {
-  const value = process.env[name];
-  if (!value) fail(`environment variable ${name} is not set`);
-  return value;
-}
 
 function list(name) {
   return env(name).split(',');

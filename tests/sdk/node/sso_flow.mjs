@@ -34,20 +34,10 @@ import process from 'node:process';
 
 import { NotFoundException, OauthException, WorkOS } from '@workos-inc/node';
 
+import { env, fail, Failure } from './checks.mjs';
+
 // Milliseconds before an SDK call or the browser leg gives up.
 const TIMEOUT_MS = 15_000;
-
-class Failure extends Error {}
-
-function fail(message) {
-  throw new Failure(message);
-}
-
-function env(name) {
-  const value = process.env[name];
-  if (!value) fail(`environment variable ${name} is not set`);
-  return value;
-}
 
 function checkEqual(what, actual, expected) {
   if (actual !== expected) {

@@ -29,7 +29,6 @@ Exit status 0 and one `python-sdk events: OK ...` line on success; non-zero with
 from __future__ import annotations
 
 import json
-import os
 import queue
 import sys
 import threading
@@ -39,9 +38,10 @@ import urllib.request
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from importlib.metadata import version as package_version
-from typing import Any, NoReturn
+from typing import Any
 
 import workos
+from checks import Failure, check_equal, env, fail
 from workos import WorkOSClient
 
 # Seconds before an SDK call gives up, or the webhook is given up on.
@@ -51,28 +51,8 @@ TIMEOUT = 15
 WEBHOOK_SECRET = "whsec_python_sdk_events_flow"
 
 
-class Failure(Exception):
-    """A check that did not hold; the message says which and why."""
-
-
-def fail(message: str) -> NoReturn:
-    raise Failure(message)
-
-
-def env(name: str) -> str:
-    value = os.environ.get(name, "")
-    if not value:
-        fail(f"environment variable {name} is not set")
-    return value
-
-
 def env_list(name: str) -> list[str]:
     return env(name).split(",")
-
-
-def check_equal(what: str, actual: Any, expected: Any) -> None:
-    if actual != expected:
-        fail(f"{what}: expected {expected!r}, got {actual!r}")
 
 
 def run_list_all(client: WorkOSClient) -> None:

@@ -37,34 +37,15 @@ import secrets
 import sys
 import traceback
 from importlib.metadata import version as package_version
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 import workos
+from checks import Failure, check_equal, env, fail
 from workos import BadRequestError, NotFoundError, WorkOSClient, create_public_client
 
 # Seconds before an SDK call or the browser leg gives up.
 TIMEOUT = 15
-
-
-class Failure(Exception):
-    """A check that did not hold; the message says which and why."""
-
-
-def fail(message: str) -> NoReturn:
-    raise Failure(message)
-
-
-def env(name: str) -> str:
-    value = os.environ.get(name, "")
-    if not value:
-        fail(f"environment variable {name} is not set")
-    return value
-
-
-def check_equal(what: str, actual: Any, expected: Any) -> None:
-    if actual != expected:
-        fail(f"{what}: expected {expected!r}, got {actual!r}")
 
 
 def single_query_param(query: dict[str, list[str]], name: str, where: str) -> str:

@@ -9,9 +9,13 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use reqwest::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+use rocket_workos_sso::emulator::EXAMPLE_ORG_ID;
+use rocket_workos_sso::session::SESSION_COOKIE;
 use serde_json::Value;
 
 pub type Result<T, E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E>;
@@ -284,4 +288,62 @@ impl App {
     pub fn log(&self) -> String {
         self.process.log()
     }
+}
+
+/// Every example built in release, once per test binary.
+pub fn examples() -> &'static HashMap<String, PathBuf> {
+    static EXAMPLES: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
+    EXAMPLES.get_or_init(|| release_examples().unwrap_or_else(|error| panic!("{error}")))
+}
+
+/// A client as a test reads an app: no redirects followed, a 10 s bound.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+/// Signs `email` of Example Corp in on `app`, by hand: the login route, WorkOS, the callback. Returns
+/// the session cookie's value.
+pub async fn sign_in(app: &App, email: &str) -> Result<String> {
+    let http = http();
+    let login = format!(
+        "{}/sso/login?organization={EXAMPLE_ORG_ID}&return_to=/profile",
+        app.base_url
+    );
+    let response = http.get(&login).header(ACCEPT, "text/html").send().await?;
+    let cookies: Vec<String> = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect();
+    let mut authorize = url::Url::parse(response.headers()[LOCATION].to_str()?)?;
+    authorize.query_pairs_mut().append_pair("login_hint", email);
+    let at_workos = http.get(authorize).send().await?;
+    let callback = at_workos.headers()[LOCATION].to_str()?.to_owned();
+    let response = http
+        .get(&callback)
+        .header(ACCEPT, "text/html")
+        .header(COOKIE, cookies.join("; "))
+        .send()
+        .await?;
+    if response.status() != StatusCode::SEE_OTHER {
+        return Err(format!("the callback answered {}", response.status()).into());
+    }
+    let session = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|value| {
+            value
+                .strip_prefix(&format!("{SESSION_COOKIE}="))
+                .and_then(|rest| rest.split(';').next())
+        })
+        .ok_or("the callback set no session cookie")?
+        .to_owned();
+    Ok(session)
 }

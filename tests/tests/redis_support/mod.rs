@@ -46,6 +46,17 @@ pub fn redis_or_skip_with(test: &str, args: &[&str]) -> Option<Redis> {
     Some(Redis::start_with(args))
 }
 
+/// A free loopback port, and a new directory of its own for a server on it (`kind` names it).
+fn free_port_and_dir(kind: &str) -> (u16, std::path::PathBuf) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let dir = std::env::temp_dir().join(format!("workos-sso-{kind}-{}-{port}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a directory for the server");
+    (port, dir)
+}
+
 impl Redis {
     /// Starts a server on a free port (another port if that one is taken in between).
     pub fn start() -> Redis {
@@ -55,13 +66,7 @@ impl Redis {
     /// [`Redis::start`] with extra `redis-server` arguments.
     pub fn start_with(args: &[&str]) -> Redis {
         for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .and_then(|listener| listener.local_addr())
-                .expect("a free port")
-                .port();
-            let dir = std::env::temp_dir()
-                .join(format!("workos-sso-redis-{}-{port}", std::process::id()));
-            std::fs::create_dir_all(&dir).expect("a data directory");
+            let (port, dir) = free_port_and_dir("redis");
             let mut redis = Redis {
                 port,
                 dir,

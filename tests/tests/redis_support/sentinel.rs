@@ -6,7 +6,7 @@
 //! says SKIPPED and passes.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -101,13 +101,7 @@ impl Sentinel {
     /// Starts a Sentinel on a free port monitoring the primary on `primary_port` as `service`.
     pub fn start(service: &str, primary_port: u16) -> Sentinel {
         for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .and_then(|listener| listener.local_addr())
-                .expect("a free port")
-                .port();
-            let dir = std::env::temp_dir()
-                .join(format!("workos-sso-sentinel-{}-{port}", std::process::id()));
-            std::fs::create_dir_all(&dir).expect("a Sentinel directory");
+            let (port, dir) = super::free_port_and_dir("sentinel");
             // Sentinel rewrites its configuration file as it learns: it must be its own, and writable.
             let config = dir.join("sentinel.conf");
             std::fs::write(
